@@ -1,0 +1,485 @@
+package v1alpha1
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+)
+
+// Edition is an Aerospike server edition.
+// +kubebuilder:validation:Enum=community;enterprise
+type Edition string
+
+// Editions.
+const (
+	// EditionCommunity is Aerospike Community Edition: at most 8 nodes and 2
+	// namespaces, no rack awareness, no access control.
+	EditionCommunity Edition = "community"
+	// EditionEnterprise is Aerospike Enterprise Edition. It needs a feature
+	// key file.
+	EditionEnterprise Edition = "enterprise"
+)
+
+// StorageType says where a namespace keeps its records.
+// +kubebuilder:validation:Enum=memory;device;file
+type StorageType string
+
+// Storage types.
+const (
+	// StorageMemory keeps records in memory only; they do not survive a
+	// restart of every replica.
+	StorageMemory StorageType = "memory"
+	// StorageDevice keeps records on a raw block device (a PersistentVolume
+	// in Block mode), the fastest persistent storage.
+	StorageDevice StorageType = "device"
+	// StorageFile keeps records in a file on a filesystem PersistentVolume.
+	StorageFile StorageType = "file"
+)
+
+// PrivilegeCode is an Aerospike privilege.
+// +kubebuilder:validation:Enum=read;read-write;read-write-udf;write;truncate;sindex-admin;udf-admin;data-admin;user-admin;sys-admin
+type PrivilegeCode string
+
+// Privilege codes.
+const (
+	PrivilegeRead         PrivilegeCode = "read"
+	PrivilegeReadWrite    PrivilegeCode = "read-write"
+	PrivilegeReadWriteUDF PrivilegeCode = "read-write-udf"
+	PrivilegeWrite        PrivilegeCode = "write"
+	PrivilegeTruncate     PrivilegeCode = "truncate"
+	PrivilegeSIndexAdmin  PrivilegeCode = "sindex-admin"
+	PrivilegeUDFAdmin     PrivilegeCode = "udf-admin"
+	PrivilegeDataAdmin    PrivilegeCode = "data-admin"
+	PrivilegeUserAdmin    PrivilegeCode = "user-admin"
+	PrivilegeSysAdmin     PrivilegeCode = "sys-admin"
+)
+
+// Duration is a time span as Aerospike writes it: a whole number of seconds,
+// or a whole number with the suffix s, m, h or d (for example 30d).
+// +kubebuilder:validation:Pattern=`^[0-9]{1,10}[smhd]?$`
+type Duration string
+
+// AerospikeDatabaseSpec is what an application team asks for.
+//
+// +kubebuilder:validation:XValidation:rule="has(self.version) || has(self.image)",message="set spec.version (for example 8.1.0.0) or spec.image"
+// +kubebuilder:validation:XValidation:rule="!has(self.edition) || self.edition != 'enterprise' || has(self.featureKeySecretRef)",message="spec.featureKeySecretRef is required for edition enterprise: name the Secret that holds the feature key file"
+// +kubebuilder:validation:XValidation:rule="(has(self.edition) && self.edition == 'enterprise') || self.size <= 8",message="spec.size: Community Edition clusters have at most 8 nodes; lower spec.size or use edition enterprise"
+// +kubebuilder:validation:XValidation:rule="(has(self.edition) && self.edition == 'enterprise') || size(self.namespaces) <= 2",message="spec.namespaces: Community Edition supports at most 2 namespaces; remove namespaces or use edition enterprise"
+// +kubebuilder:validation:XValidation:rule="(has(self.edition) && self.edition == 'enterprise') || !has(self.accessControl)",message="spec.accessControl needs edition enterprise: Community Edition has no users or roles"
+// +kubebuilder:validation:XValidation:rule="self.namespaces.all(n, !has(n.replicationFactor) || n.replicationFactor <= self.size)",message="spec.namespaces[*].replicationFactor must not exceed spec.size: a cluster cannot hold more copies of a record than it has nodes"
+// +kubebuilder:validation:XValidation:rule="!has(self.racks) || size(self.racks) <= self.size",message="spec.racks: every rack needs at least one node; use at most spec.size racks"
+type AerospikeDatabaseSpec struct {
+	// Size is the number of Aerospike nodes (pods). They are split evenly
+	// across racks; the first racks take one more when the split is uneven.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=256
+	Size int32 `json:"size"`
+
+	// Version of the Aerospike server, for example 8.1.0.0. It selects the
+	// configuration syntax and the schema the configuration is validated
+	// against, and the image when spec.image is not set. Supported: 7.0 and
+	// later.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[0-9]+\.[0-9]+\.[0-9]+(\.[0-9]+)?(_[0-9]+)?$`
+	// +kubebuilder:validation:MaxLength=32
+	Version string `json:"version,omitempty"`
+
+	// Image overrides the server image, for example a mirror in a private
+	// registry. When spec.version is not set, the version is read from the
+	// image's tag.
+	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	Image string `json:"image,omitempty"`
+
+	// ImagePullSecrets are Secrets in this namespace used to pull the image.
+	// +optional
+	// +listType=atomic
+	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty"`
+
+	// Edition of the server. Community Edition is free and limited to 8
+	// nodes and 2 namespaces; Enterprise Edition needs a feature key.
+	// +optional
+	// +kubebuilder:default=community
+	Edition Edition `json:"edition,omitempty"`
+
+	// FeatureKeySecretRef names the Secret and key holding the Enterprise
+	// Edition feature key file. Required for edition enterprise.
+	// +optional
+	FeatureKeySecretRef *SecretKeyRef `json:"featureKeySecretRef,omitempty"`
+
+	// Racks place nodes in failure domains, usually one per zone. Enterprise
+	// Edition keeps the replicas of a record in different racks; Community
+	// Edition still spreads the pods but cannot make Aerospike rack-aware.
+	// Without racks, all nodes form one rack.
+	// +optional
+	// +listType=map
+	// +listMapKey=id
+	// +kubebuilder:validation:MaxItems=64
+	Racks []Rack `json:"racks,omitempty"`
+
+	// Namespaces are Aerospike's databases: each has its own replication
+	// factor, storage and expiry.
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=32
+	Namespaces []Namespace `json:"namespaces"`
+
+	// Resources of each Aerospike server container. The memory limit must
+	// hold every memory namespace's size.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// Placement constrains where the pods run.
+	// +optional
+	Placement *Placement `json:"placement,omitempty"`
+
+	// Service configures the client Service applications connect to.
+	// +optional
+	Service *ClientService `json:"service,omitempty"`
+
+	// AerospikeConfig holds any other aerospike.conf setting, in the
+	// structured form the Aerospike Kubernetes Operator's aerospikeConfig
+	// uses (service, logging, network, namespaces, mod-lua, security, xdr),
+	// so an existing block can be pasted. It is merged over the configuration
+	// composed from the rest of the spec and validated against the schema of
+	// the server version. Settings the spec owns (ports, heartbeat, storage
+	// engines, replication factor, rack-id) must be set through their fields.
+	// +optional
+	// +kubebuilder:validation:Type=object
+	// +kubebuilder:pruning:PreserveUnknownFields
+	AerospikeConfig *apiextensionsv1.JSON `json:"aerospikeConfig,omitempty"`
+
+	// AccessControl declares the roles and users the cluster must have.
+	// Enterprise Edition only.
+	// +optional
+	AccessControl *AccessControl `json:"accessControl,omitempty"`
+
+	// Monitoring of the cluster with Prometheus.
+	// +optional
+	Monitoring *Monitoring `json:"monitoring,omitempty"`
+
+	// MaxUnavailable is how many nodes may be down at once for voluntary
+	// disruptions such as node drains. It must be lower than the smallest
+	// replication factor, so no record loses every copy. Defaults to 1, or 0
+	// when a namespace has replication factor 1.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	MaxUnavailable *int32 `json:"maxUnavailable,omitempty"`
+
+	// PersistentVolumeClaimRetentionPolicy says what happens to the data
+	// volumes when the database is deleted or scaled down. Both default to
+	// Retain: data is kept unless you explicitly ask for Delete.
+	// +optional
+	PersistentVolumeClaimRetentionPolicy *PersistentVolumeClaimRetentionPolicy `json:"persistentVolumeClaimRetentionPolicy,omitempty"`
+}
+
+// SecretKeyRef selects a key of a Secret in the database's namespace.
+type SecretKeyRef struct {
+	// Name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+
+	// Key within the Secret.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	Key string `json:"key,omitempty"`
+}
+
+// Rack is a failure domain of the cluster, rendered as one StatefulSet.
+type Rack struct {
+	// ID is Aerospike's rack-id. It names the StatefulSet and must not change
+	// once the rack holds data.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000000
+	ID int32 `json:"id"`
+
+	// Zone pins the rack's pods to nodes labelled
+	// topology.kubernetes.io/zone=<zone>.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	Zone string `json:"zone,omitempty"`
+
+	// NodeSelector adds node labels the rack's pods require, on top of
+	// spec.placement.nodeSelector.
+	// +optional
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+
+	// Tolerations added to the rack's pods, on top of
+	// spec.placement.tolerations.
+	// +optional
+	// +listType=atomic
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+}
+
+// Namespace is an Aerospike namespace.
+type Namespace struct {
+	// Name of the namespace.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=31
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_-]+$`
+	Name string `json:"name"`
+
+	// ReplicationFactor is how many copies of each record the cluster keeps.
+	// Defaults to 2, or 1 on a single-node database.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=256
+	ReplicationFactor int32 `json:"replicationFactor,omitempty"`
+
+	// Storage of the namespace's records.
+	Storage NamespaceStorage `json:"storage"`
+
+	// DefaultTTL is how long a record lives when the writer gives no TTL;
+	// 0 means forever. A non-zero TTL needs the namespace supervisor, so
+	// nsupPeriod defaults to 120s when this is set.
+	// +optional
+	DefaultTTL Duration `json:"defaultTTL,omitempty"`
+
+	// NsupPeriod is how often the namespace supervisor removes expired
+	// records; 0 disables it.
+	// +optional
+	NsupPeriod Duration `json:"nsupPeriod,omitempty"`
+}
+
+// NamespaceStorage is where a namespace keeps its records.
+//
+// +kubebuilder:validation:XValidation:rule="self.type != 'memory' || !has(self.storageClassName)",message="storageClassName applies to device and file storage only"
+type NamespaceStorage struct {
+	// Type of storage: memory, device (a raw block volume) or file (a file
+	// on a filesystem volume).
+	Type StorageType `json:"type"`
+
+	// Size is the memory (for memory) or the volume (for device and file)
+	// each node gives the namespace.
+	Size resource.Quantity `json:"size"`
+
+	// StorageClassName of the volumes for device and file storage. The
+	// cluster's default class is used when it is not set.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	StorageClassName *string `json:"storageClassName,omitempty"`
+}
+
+// Placement constrains where the pods run.
+type Placement struct {
+	// NodeSelector is node labels every pod requires.
+	// +optional
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+
+	// Tolerations of every pod.
+	// +optional
+	// +listType=atomic
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+
+	// Affinity of every pod, merged with the zone affinity of its rack and
+	// the anti-affinity that keeps two nodes of the database off one host.
+	// +optional
+	Affinity *corev1.Affinity `json:"affinity,omitempty"`
+
+	// MultiPodPerHost allows two nodes of the database on one Kubernetes
+	// node. Off by default: a host failure would take several replicas.
+	// +optional
+	MultiPodPerHost bool `json:"multiPodPerHost,omitempty"`
+}
+
+// ClientService configures the Service applications connect to.
+type ClientService struct {
+	// Type of the Service.
+	// +optional
+	// +kubebuilder:default=ClusterIP
+	// +kubebuilder:validation:Enum=ClusterIP;NodePort;LoadBalancer
+	Type corev1.ServiceType `json:"type,omitempty"`
+
+	// Annotations of the Service, for example a cloud load balancer's.
+	// +optional
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// AccessControl declares roles and users. Enterprise Edition only.
+type AccessControl struct {
+	// Roles to create, in addition to Aerospike's predefined roles.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=256
+	Roles []Role `json:"roles,omitempty"`
+
+	// Users to create.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=1024
+	Users []User `json:"users,omitempty"`
+}
+
+// Role is a named set of privileges.
+type Role struct {
+	// Name of the role.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	Name string `json:"name"`
+
+	// Privileges the role grants.
+	// +listType=atomic
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=128
+	Privileges []Privilege `json:"privileges"`
+
+	// Whitelist is the client addresses or CIDRs the role may connect from;
+	// empty allows all.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=64
+	Whitelist []string `json:"whitelist,omitempty"`
+
+	// ReadQuota is the most reads per second the role allows; 0 is no limit.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	ReadQuota int32 `json:"readQuota,omitempty"`
+
+	// WriteQuota is the most writes per second the role allows; 0 is no
+	// limit.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	WriteQuota int32 `json:"writeQuota,omitempty"`
+}
+
+// Privilege grants one privilege code, optionally scoped to a namespace and
+// set.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.set) || has(self.namespace)",message="a privilege scoped to a set also needs its namespace"
+type Privilege struct {
+	// Code of the privilege.
+	Code PrivilegeCode `json:"code"`
+
+	// Namespace the privilege is limited to; empty means every namespace.
+	// +optional
+	// +kubebuilder:validation:MaxLength=31
+	Namespace string `json:"namespace,omitempty"`
+
+	// Set the privilege is limited to within the namespace.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	Set string `json:"set,omitempty"`
+}
+
+// User is a database user.
+type User struct {
+	// Name of the user.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	Name string `json:"name"`
+
+	// Roles granted to the user: roles declared here or Aerospike's
+	// predefined ones.
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=256
+	Roles []string `json:"roles"`
+
+	// PasswordSecretRef names the Secret holding the user's password. The key
+	// defaults to "password".
+	PasswordSecretRef SecretKeyRef `json:"passwordSecretRef"`
+}
+
+// Monitoring of the cluster.
+type Monitoring struct {
+	// Enabled adds the Aerospike Prometheus exporter next to every node.
+	// +optional
+	Enabled bool `json:"enabled,omitempty"`
+}
+
+// PersistentVolumeClaimRetentionPolicy says what happens to data volumes.
+type PersistentVolumeClaimRetentionPolicy struct {
+	// WhenDeleted applies when the database is deleted.
+	// +optional
+	// +kubebuilder:default=Retain
+	// +kubebuilder:validation:Enum=Retain;Delete
+	WhenDeleted string `json:"whenDeleted,omitempty"`
+
+	// WhenScaled applies to the volumes of nodes removed by a scale-down.
+	// +optional
+	// +kubebuilder:default=Retain
+	// +kubebuilder:validation:Enum=Retain;Delete
+	WhenScaled string `json:"whenScaled,omitempty"`
+}
+
+// AerospikeDatabaseStatus is what the cluster looks like now.
+type AerospikeDatabaseStatus struct {
+	xpv2.ConditionedStatus `json:",inline"`
+
+	// DesiredNodes is the number of nodes asked for.
+	// +optional
+	DesiredNodes int32 `json:"desiredNodes,omitempty"`
+
+	// ReadyNodes is the number of nodes running the desired configuration
+	// and ready to serve.
+	// +optional
+	ReadyNodes int32 `json:"readyNodes,omitempty"`
+
+	// Version of the server every node runs; during an upgrade it stays at
+	// the old version until every node runs the new one.
+	// +optional
+	Version string `json:"version,omitempty"`
+
+	// Endpoint is the host:port applications connect to.
+	// +optional
+	Endpoint string `json:"endpoint,omitempty"`
+
+	// ConnectionSecretName is the Secret in this namespace that tells
+	// applications how to connect.
+	// +optional
+	ConnectionSecretName string `json:"connectionSecretName,omitempty"`
+
+	// Racks reports each rack's nodes.
+	// +optional
+	// +listType=map
+	// +listMapKey=id
+	Racks []RackStatus `json:"racks,omitempty"`
+}
+
+// RackStatus reports one rack.
+type RackStatus struct {
+	// ID of the rack; 0 when the database declares no racks.
+	ID int32 `json:"id"`
+
+	// StatefulSet running the rack's nodes.
+	StatefulSet string `json:"statefulSet"`
+
+	// DesiredNodes of the rack.
+	DesiredNodes int32 `json:"desiredNodes"`
+
+	// ReadyNodes of the rack that run the desired configuration.
+	ReadyNodes int32 `json:"readyNodes"`
+}
+
+// An AerospikeDatabase is an Aerospike cluster.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:scope=Namespaced,categories={aerospike}
+// +kubebuilder:subresource:status
+// +kubebuilder:printcolumn:name="NODES",type="integer",JSONPath=".spec.size"
+// +kubebuilder:printcolumn:name="READY-NODES",type="integer",JSONPath=".status.readyNodes"
+// +kubebuilder:printcolumn:name="VERSION",type="string",JSONPath=".status.version"
+// +kubebuilder:printcolumn:name="ENDPOINT",type="string",JSONPath=".status.endpoint",priority=1
+type AerospikeDatabase struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   AerospikeDatabaseSpec   `json:"spec"`
+	Status AerospikeDatabaseStatus `json:"status,omitempty"`
+}
+
+// AerospikeDatabaseList is a list of AerospikeDatabases.
+//
+// +kubebuilder:object:root=true
+type AerospikeDatabaseList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+
+	Items []AerospikeDatabase `json:"items"`
+}
