@@ -3,9 +3,31 @@ package main
 import (
 	"context"
 
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/request"
 	"github.com/crossplane/function-sdk-go/response"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/compose"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/ready"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/validate"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/workload"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
+)
+
+// Condition types this function sets on the XR.
+const (
+	// ConditionNodesReady is true when every rack runs its desired nodes,
+	// ready, on the desired configuration and version.
+	ConditionNodesReady = "NodesReady"
 )
 
 // Function composes an AerospikeDatabase.
@@ -20,8 +42,108 @@ func NewFunction(log logging.Logger) *Function {
 	return &Function{log: log}
 }
 
-// RunFunction composes the desired state of one AerospikeDatabase.
+// RunFunction composes the desired state of one AerospikeDatabase: read the
+// XR, validate it, resolve it, build every object, judge readiness from the
+// observed state and write the XR's status. Any error leaves the desired
+// state as it came in: nothing is composed from a spec that is not valid.
 func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
 	rsp := response.To(req, response.DefaultTTL)
+
+	oxr, err := request.GetObservedCompositeResource(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed AerospikeDatabase"))
+		return rsp, nil
+	}
+	log := f.log.WithValues("xr-name", oxr.Resource.GetName(), "xr-namespace", oxr.Resource.GetNamespace())
+
+	in := &v1beta1.Input{}
+	if req.GetInput() != nil {
+		if err := request.GetInput(req, in); err != nil {
+			response.Fatal(rsp, errors.Wrap(err, "cannot read the function's input"))
+			return rsp, nil
+		}
+	}
+
+	db, errs := xr.Decode(oxr.Resource.UnstructuredContent())
+	if len(errs) > 0 {
+		fatal(rsp, errs)
+		return rsp, nil
+	}
+	xr.Default(&db.Spec)
+
+	v := validate.Spec(&db.Spec)
+	for _, w := range v.Warnings {
+		response.Warning(rsp, errors.New(w)).TargetComposite()
+	}
+	if len(v.Errors) > 0 {
+		fatal(rsp, v.Errors)
+		return rsp, nil
+	}
+
+	d, errs := database.New(db, in)
+	if len(errs) > 0 {
+		fatal(rsp, errs)
+		return rsp, nil
+	}
+	confs, errs := config.Build(d)
+	if len(errs) > 0 {
+		fatal(rsp, errs)
+		return rsp, nil
+	}
+
+	observed, err := request.GetObservedComposedResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))
+		return rsp, nil
+	}
+	desired, err := request.GetDesiredComposedResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot get the desired composed resources"))
+		return rsp, nil
+	}
+
+	racks, err := compose.Desired(d, confs, workload.Options{}, observed, desired)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot compose the AerospikeDatabase"))
+		return rsp, nil
+	}
+	if err := response.SetDesiredComposedResources(rsp, desired); err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot set the desired composed resources"))
+		return rsp, nil
+	}
+
+	if err := writeStatus(rsp, req, d, racks, db.Status); err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot write the AerospikeDatabase's status"))
+		return rsp, nil
+	}
+	log.Debug("Composed AerospikeDatabase", "racks", len(d.Racks), "nodes", d.Spec.Size, "version", d.Version)
 	return rsp, nil
+}
+
+// fatal reports every validation error in one Fatal result, so a user fixes
+// them all in one edit.
+func fatal(rsp *fnv1.RunFunctionResponse, errs field.ErrorList) {
+	response.Fatal(rsp, errors.Wrap(errs.ToAggregate(), "invalid AerospikeDatabase"))
+}
+
+func writeStatus(rsp *fnv1.RunFunctionResponse, req *fnv1.RunFunctionRequest, d *database.Database, racks []ready.Rack, previous v1alpha1.AerospikeDatabaseStatus) error {
+	dxr, err := request.GetDesiredCompositeResource(req)
+	if err != nil {
+		return err
+	}
+	st := ready.Status(d, racks, previous)
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&st)
+	if err != nil {
+		return err
+	}
+	delete(u, "conditions") // Crossplane owns the XR's conditions.
+	if err := dxr.Resource.SetValue("status", u); err != nil {
+		return err
+	}
+	if w := ready.Waiting(racks); w != "" {
+		response.ConditionFalse(rsp, ConditionNodesReady, "WaitingForNodes").WithMessage(w).TargetComposite()
+	} else {
+		response.ConditionTrue(rsp, ConditionNodesReady, "AllNodesReady").TargetComposite()
+	}
+	return response.SetDesiredCompositeResource(rsp, dxr)
 }

@@ -416,8 +416,8 @@ type AerospikeDatabaseStatus struct {
 	// +optional
 	DesiredNodes int32 `json:"desiredNodes,omitempty"`
 
-	// ReadyNodes is the number of nodes running the desired configuration
-	// and ready to serve.
+	// ReadyNodes is the number of nodes ready to serve. During a rolling
+	// update only nodes already updated count.
 	// +optional
 	ReadyNodes int32 `json:"readyNodes,omitempty"`
 

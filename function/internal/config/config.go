@@ -1,0 +1,256 @@
+// Package config composes each rack's aerospike.conf: the configuration the
+// spec implies, with the user's aerospikeConfig merged over it, validated
+// against the schema of the server version before anything is emitted.
+//
+// The configuration differs between racks only by rack-id. Each rack's
+// configuration carries a hash over everything but the heartbeat seeds: the
+// seeds list every pod, so they change with the size, but a running node only
+// needs them to join at start-up. Leaving them out of the hash means a
+// scale-up does not restart every node.
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/asconfig"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
+)
+
+// Paths inside the server container, shared with the workload builder.
+const (
+	ConfDir    = "/etc/aerospike/conf"
+	ConfFile   = "aerospike.conf"
+	WorkDir    = "/opt/aerospike/work"
+	DataDir    = "/opt/aerospike/data"
+	DeviceDir  = "/dev/aerospike"
+	SecretsDir = "/etc/aerospike/secrets"
+
+	// FeatureKeyFile is the feature key's file name under SecretsDir.
+	FeatureKeyFile = "features.conf"
+)
+
+// UDFDir is where the server keeps registered UDF modules; under the work
+// directory, so they persist with it.
+const UDFDir = WorkDir + "/usr/udf/lua"
+
+// minFileHeadroom is the least space left on a file namespace's volume for
+// the filesystem's own metadata and journal.
+const minFileHeadroom = 128 << 20
+
+// Rack is the configuration of one rack.
+type Rack struct {
+	// ID of the rack.
+	ID int32
+
+	// Text is the rendered aerospike.conf.
+	Text []byte
+
+	// Hash identifies the configuration a pod must restart to apply.
+	Hash string
+}
+
+// Build returns the configuration of every rack of d, in d.Racks' order, or
+// the errors that make the configuration invalid, each naming the spec field
+// to change.
+func Build(d *database.Database) ([]Rack, field.ErrorList) {
+	user, errs := userConf(d)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	seeds := make([]any, 0, d.Spec.Size)
+	for _, h := range d.PodHosts() {
+		seeds = append(seeds, h+":"+strconv.Itoa(database.HeartbeatPort))
+	}
+
+	out := make([]Rack, 0, len(d.Racks))
+	for i, r := range d.Racks {
+		ours, origin := spec(d, r)
+		if i == 0 {
+			// Racks differ only by rack-id, which is valid by
+			// construction: validating one rack validates all.
+			if errs := validate(d, ours, origin, user); len(errs) > 0 {
+				return nil, errs
+			}
+		}
+		conf := asconfig.Merge(ours, user)
+		unseeded, err := asconfig.Write(conf)
+		if err != nil {
+			return nil, field.ErrorList{field.InternalError(field.NewPath("spec", "aerospikeConfig"), err)}
+		}
+		sum := sha256.Sum256(unseeded)
+
+		heartbeat(conf)["mesh-seed-address-ports"] = seeds
+		text, err := asconfig.Write(conf)
+		if err != nil {
+			return nil, field.ErrorList{field.InternalError(field.NewPath("spec", "aerospikeConfig"), err)}
+		}
+		out = append(out, Rack{ID: r.ID, Text: text, Hash: hex.EncodeToString(sum[:])})
+	}
+	return out, nil
+}
+
+// ConfigMap holds every rack's aerospike.conf.
+func ConfigMap(d *database.Database, racks []Rack) *corev1.ConfigMap {
+	cm := &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      d.Names.ConfigMap(),
+			Namespace: d.Namespace,
+			Labels:    d.Names.Labels("config"),
+		},
+		Data: make(map[string]string, len(racks)),
+	}
+	for _, r := range racks {
+		cm.Data[names.ConfigKey(r.ID)] = string(r.Text)
+	}
+	return cm
+}
+
+// heartbeat returns the network.heartbeat section of a merged configuration,
+// which spec always creates.
+func heartbeat(c asconfig.Conf) asconfig.Conf {
+	return c["network"].(asconfig.Conf)["heartbeat"].(asconfig.Conf) //nolint:forcetypeassert // spec builds these maps.
+}
+
+// spec returns the configuration the spec implies for one rack, and for each
+// setting derived from a spec field, that field: a schema error in our part
+// of the configuration is the user's to fix in the spec.
+func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]*field.Path) {
+	origin := map[string]*field.Path{}
+	service := asconfig.Conf{
+		"cluster-name":   d.Name,
+		"work-directory": WorkDir,
+	}
+	if d.Enterprise() {
+		service["feature-key-file"] = SecretsDir + "/" + FeatureKeyFile
+	}
+	c := asconfig.Conf{
+		"service": service,
+		"logging": []any{asconfig.Conf{"name": "console", "any": "info"}},
+		"network": asconfig.Conf{
+			"service":   asconfig.Conf{"port": int64(database.ServicePort)},
+			"fabric":    asconfig.Conf{"port": int64(database.FabricPort)},
+			"heartbeat": asconfig.Conf{"mode": "mesh", "port": int64(database.HeartbeatPort)},
+		},
+		"mod-lua": asconfig.Conf{"user-path": UDFDir},
+	}
+	if d.Security() {
+		c["security"] = asconfig.Conf{}
+	}
+	nss := make([]any, 0, len(d.Spec.Namespaces))
+	for i, ns := range d.Spec.Namespaces {
+		sp := field.NewPath("spec", "namespaces").Index(i)
+		cp := root.Child("namespaces").Key(ns.Name)
+		n := asconfig.Conf{
+			"name":               ns.Name,
+			"replication-factor": int64(ns.ReplicationFactor),
+			"storage-engine":     storageEngine(ns),
+		}
+		origin[cp.Child("replication-factor").String()] = sp.Child("replicationFactor")
+		for _, k := range []string{"data-size", "filesize", "devices", "files", "type"} {
+			origin[cp.Child("storage-engine", k).String()] = sp.Child("storage", "size")
+		}
+		origin[cp.Child("storage-engine").String()] = sp.Child("storage")
+		if ttl, _ := xr.Seconds(ns.DefaultTTL); ns.DefaultTTL != "" {
+			n["default-ttl"] = ttl
+			origin[cp.Child("default-ttl").String()] = sp.Child("defaultTTL")
+		}
+		if nsup, _ := xr.Seconds(ns.NsupPeriod); ns.NsupPeriod != "" {
+			n["nsup-period"] = nsup
+			origin[cp.Child("nsup-period").String()] = sp.Child("nsupPeriod")
+		}
+		if d.RackAware() {
+			n["rack-id"] = int64(r.ID)
+		}
+		nss = append(nss, n)
+	}
+	c["namespaces"] = nss
+	return c, origin
+}
+
+// root is the path under which our own configuration is validated, before
+// errors are traced back to the spec.
+var root = field.NewPath("aerospike.conf")
+
+func storageEngine(ns v1alpha1.Namespace) asconfig.Conf {
+	vol := names.Volume(ns.Name)
+	switch ns.Storage.Type {
+	case v1alpha1.StorageDevice:
+		return asconfig.Conf{"type": "device", "devices": []any{DeviceDir + "/" + vol}}
+	case v1alpha1.StorageFile:
+		return asconfig.Conf{
+			"type":     "device",
+			"files":    []any{DataDir + "/" + vol + "/" + ns.Name + ".dat"},
+			"filesize": FileSize(ns.Storage.Size),
+		}
+	default:
+		return asconfig.Conf{"type": "memory", "data-size": bytes(ns.Storage.Size)}
+	}
+}
+
+// FileSize is how large a file namespace's data file may grow on a volume of
+// the given size: the volume less room for the filesystem, rounded down to a
+// MiB.
+func FileSize(volume resource.Quantity) int64 {
+	v := bytes(volume)
+	room := max(v/20, minFileHeadroom)
+	return max((v-room)>>20<<20, 0)
+}
+
+func bytes(q resource.Quantity) int64 {
+	v, ok := q.AsInt64()
+	if !ok {
+		// Fractions of a byte or sizes beyond int64: the schema's
+		// maximum will refuse the latter.
+		f := q.AsApproximateFloat64()
+		if f > math.MaxInt64 {
+			return math.MaxInt64
+		}
+		return int64(f)
+	}
+	return v
+}
+
+// validate checks our configuration, then the merged one. An error in ours
+// is reported at the spec field it came from; an error after merging is the
+// user's aerospikeConfig's.
+func validate(d *database.Database, ours asconfig.Conf, origin map[string]*field.Path, user asconfig.Conf) field.ErrorList {
+	enterprise := d.Enterprise()
+	var errs field.ErrorList
+	for _, e := range d.Schema.Validate(ours, enterprise, root) {
+		if p, ok := origin[e.Field]; ok {
+			e.Detail = fmt.Sprintf("%s (as %s for server %s)", e.Detail, e.Field, d.Version)
+			e.Field = p.String()
+		}
+		errs = append(errs, e)
+	}
+	if len(errs) > 0 || len(user) == 0 {
+		return errs
+	}
+	return d.Schema.Validate(asconfig.Merge(ours, user), enterprise, field.NewPath("spec", "aerospikeConfig"))
+}
+
+// userConf reads spec.aerospikeConfig and refuses settings the spec owns.
+func userConf(d *database.Database) (asconfig.Conf, field.ErrorList) {
+	p := field.NewPath("spec", "aerospikeConfig")
+	if d.Spec.AerospikeConfig == nil || len(d.Spec.AerospikeConfig.Raw) == 0 {
+		return nil, nil
+	}
+	var c asconfig.Conf
+	if err := json.Unmarshal(d.Spec.AerospikeConfig.Raw, &c); err != nil {
+		return nil, field.ErrorList{field.Invalid(p, string(d.Spec.AerospikeConfig.Raw), "must be an object in the structured form of aerospike.conf (service, logging, network, namespaces, …)")}
+	}
+	return c, owned(d, c, p)
+}

@@ -1,0 +1,233 @@
+// Package database resolves a validated AerospikeDatabase into the concrete
+// cluster the builders compose: its server version and image, its racks with
+// their node counts, and the names and DNS names of what is composed.
+//
+// Everything derived from the spec in more than one place is derived here,
+// once, so the builders agree: the StatefulSet of a rack and the seed list of
+// aerospike.conf name the same pods.
+package database
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/asconfig"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
+)
+
+// Defaults for what neither the spec nor the function's input sets.
+const (
+	DefaultRegistry      = "docker.io"
+	DefaultClusterDomain = "cluster.local"
+	DefaultExporterImage = "aerospike/aerospike-prometheus-exporter:v1.16.1"
+)
+
+// Aerospike's standard ports.
+const (
+	ServicePort   = 3000
+	FabricPort    = 3001
+	HeartbeatPort = 3002
+)
+
+// Database is one AerospikeDatabase, resolved.
+type Database struct {
+	// Name and Namespace of the XR; the composed objects live in its
+	// namespace.
+	Name      string
+	Namespace string
+
+	// Names of the composed objects.
+	Names names.Names
+
+	// Spec is the defaulted, validated spec.
+	Spec *v1alpha1.AerospikeDatabaseSpec
+
+	// Version of the server, such as 8.1.0.0, and the schema that governs
+	// its configuration.
+	Version string
+	Schema  *asconfig.Schema
+
+	// Image of the server.
+	Image string
+
+	// Racks in spec order. A database that declares none has one rack with
+	// ID 0.
+	Racks []Rack
+
+	// ClusterDomain is the cluster's DNS domain.
+	ClusterDomain string
+
+	// StorageClassName of volumes whose namespace names none; empty uses
+	// the cluster's default class.
+	StorageClassName string
+
+	// ExporterImage of the Prometheus exporter sidecar.
+	ExporterImage string
+}
+
+// Rack is one failure domain: one StatefulSet.
+type Rack struct {
+	ID           int32
+	Nodes        int32
+	Zone         string
+	NodeSelector map[string]string
+	Tolerations  []corev1.Toleration
+	StatefulSet  string
+}
+
+var versionRe = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+(\.[0-9]+)?(_[0-9]+)?$`)
+
+// New resolves a defaulted, validated XR with the function's input, which
+// may be nil. Errors name the spec field at fault.
+func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, field.ErrorList) {
+	if in == nil {
+		in = &v1beta1.Input{}
+	}
+	s := &xr.Spec
+	d := &Database{
+		Name:             xr.GetName(),
+		Namespace:        xr.GetNamespace(),
+		Names:            names.For(xr.GetName()),
+		Spec:             s,
+		ClusterDomain:    or(in.ClusterDomain, DefaultClusterDomain),
+		StorageClassName: in.StorageClassName,
+		ExporterImage:    or(in.ExporterImage, DefaultExporterImage),
+	}
+	p := field.NewPath("spec")
+
+	d.Version = s.Version
+	if d.Version == "" {
+		d.Version = tagVersion(s.Image)
+		if d.Version == "" {
+			return nil, field.ErrorList{field.Required(p.Child("version"), "set the server version (for example 8.1.0.0): it cannot be read from spec.image's tag")}
+		}
+	}
+	if !versionRe.MatchString(d.Version) {
+		return nil, field.ErrorList{field.Invalid(p.Child("version"), d.Version, "must be a server version such as 8.1.0.0")}
+	}
+	sch, err := asconfig.SchemaFor(d.Version)
+	if err != nil {
+		return nil, field.ErrorList{field.Invalid(p.Child("version"), d.Version, err.Error())}
+	}
+	d.Schema = sch
+
+	d.Image = s.Image
+	if d.Image == "" {
+		repo := "aerospike/aerospike-server"
+		if s.Edition == v1alpha1.EditionEnterprise {
+			repo += "-enterprise"
+		}
+		d.Image = or(in.Registry, DefaultRegistry) + "/" + repo + ":" + d.Version
+	}
+
+	d.Racks = split(s, d.Names)
+	return d, nil
+}
+
+// split spreads the nodes evenly over the racks; the first racks take one
+// more when the split is uneven.
+func split(s *v1alpha1.AerospikeDatabaseSpec, n names.Names) []Rack {
+	specs := s.Racks
+	if len(specs) == 0 {
+		specs = []v1alpha1.Rack{{ID: 0}}
+	}
+	k := int32(len(specs))
+	out := make([]Rack, 0, len(specs))
+	for i, r := range specs {
+		nodes := s.Size / k
+		if int32(i) < s.Size%k {
+			nodes++
+		}
+		out = append(out, Rack{
+			ID:           r.ID,
+			Nodes:        nodes,
+			Zone:         r.Zone,
+			NodeSelector: r.NodeSelector,
+			Tolerations:  r.Tolerations,
+			StatefulSet:  n.StatefulSet(r.ID),
+		})
+	}
+	return out
+}
+
+// tagVersion reads a server version from an image reference's tag, such as
+// 8.1.0.0 from aerospike/aerospike-server-enterprise:8.1.0.0. It returns ""
+// when the reference has no such tag (for example a digest).
+func tagVersion(image string) string {
+	if strings.Contains(image, "@") {
+		return ""
+	}
+	last := image[strings.LastIndex(image, "/")+1:]
+	i := strings.LastIndex(last, ":")
+	if i < 0 {
+		return ""
+	}
+	tag := last[i+1:]
+	if !versionRe.MatchString(tag) {
+		return ""
+	}
+	return tag
+}
+
+// RackAware reports whether aerospike.conf carries rack-id: only Enterprise
+// Edition supports it (Community Edition refuses to start with it), and only
+// declared racks have an ID.
+func (d *Database) RackAware() bool {
+	return d.Spec.Edition == v1alpha1.EditionEnterprise && len(d.Spec.Racks) > 0
+}
+
+// Enterprise reports whether the database runs Enterprise Edition.
+func (d *Database) Enterprise() bool { return d.Spec.Edition == v1alpha1.EditionEnterprise }
+
+// Security reports whether access control is enabled.
+func (d *Database) Security() bool { return d.Enterprise() && d.Spec.AccessControl != nil }
+
+// PodHost returns the stable DNS name of a rack's pod under the headless
+// Service.
+func (d *Database) PodHost(r Rack, ordinal int32) string {
+	return r.StatefulSet + "-" + strconv.Itoa(int(ordinal)) + "." + d.Names.HeadlessService() + "." + d.Namespace + ".svc." + d.ClusterDomain
+}
+
+// PodHosts returns every pod's DNS name, rack by rack.
+func (d *Database) PodHosts() []string {
+	out := make([]string, 0, d.Spec.Size)
+	for _, r := range d.Racks {
+		for i := range r.Nodes {
+			out = append(out, d.PodHost(r, i))
+		}
+	}
+	return out
+}
+
+// ServiceHost returns the DNS name of the client Service.
+func (d *Database) ServiceHost() string {
+	return d.Names.ClientService() + "." + d.Namespace + ".svc." + d.ClusterDomain
+}
+
+// Endpoint returns the host:port applications connect to.
+func (d *Database) Endpoint() string {
+	return d.ServiceHost() + ":" + strconv.Itoa(ServicePort)
+}
+
+// Persistent reports whether any namespace keeps its data on a volume.
+func (d *Database) Persistent() bool {
+	for _, ns := range d.Spec.Namespaces {
+		if ns.Storage.Type != v1alpha1.StorageMemory {
+			return true
+		}
+	}
+	return false
+}
+
+func or(v, def string) string {
+	if v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,332 @@
+package validate
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/utils/ptr"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
+)
+
+// valid returns a valid Community Edition spec for cases to break.
+func valid() *v1alpha1.AerospikeDatabaseSpec {
+	return &v1alpha1.AerospikeDatabaseSpec{
+		Size:    3,
+		Version: "8.1.0.0",
+		Namespaces: []v1alpha1.Namespace{{
+			Name:    "cache",
+			Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageMemory, Size: resource.MustParse("1Gi")},
+		}},
+	}
+}
+
+func enterprise(s *v1alpha1.AerospikeDatabaseSpec) *v1alpha1.AerospikeDatabaseSpec {
+	s.Edition = v1alpha1.EditionEnterprise
+	s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "features"}
+	return s
+}
+
+func TestSpec(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		spec   func() *v1alpha1.AerospikeDatabaseSpec
+		// want holds "field: message fragment" of each expected error.
+		want     []string
+		warnings []string
+	}{
+		"Valid": {
+			reason: "a small Community Edition database is valid",
+			spec:   valid,
+		},
+		"ValidEnterprise": {
+			reason: "an Enterprise database with racks and users is valid",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := enterprise(valid())
+				s.Size = 6
+				s.Racks = []v1alpha1.Rack{{ID: 1, Zone: "a"}, {ID: 2, Zone: "b"}, {ID: 3, Zone: "c"}}
+				s.AccessControl = &v1alpha1.AccessControl{
+					Roles: []v1alpha1.Role{{Name: "app", Privileges: []v1alpha1.Privilege{{Code: "read-write", Namespace: "cache", Set: "s"}, {Code: "sys-admin"}}}},
+					Users: []v1alpha1.User{{Name: "app", Roles: []string{"app", "read"}, PasswordSecretRef: v1alpha1.SecretKeyRef{Name: "pw"}}},
+				}
+				return s
+			},
+		},
+		"ReplicationFactorAboveSize": {
+			reason: "a cluster cannot hold more copies than it has nodes",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Namespaces[0].ReplicationFactor = 4
+				return s
+			},
+			want: []string{"spec.namespaces[0].replicationFactor: Invalid value: 4: must not exceed spec.size (3)"},
+		},
+		"CommunityTooLarge": {
+			reason: "Community Edition stops at 8 nodes",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Size = 9
+				return s
+			},
+			want: []string{"spec.size: Invalid value: 9: Community Edition clusters have at most 8 nodes"},
+		},
+		"CommunityTooManyNamespaces": {
+			reason: "Community Edition refuses a third namespace",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				for _, n := range []string{"a", "b"} {
+					ns := s.Namespaces[0]
+					ns.Name = n
+					s.Namespaces = append(s.Namespaces, ns)
+				}
+				return s
+			},
+			want: []string{"spec.namespaces: Invalid value: 3: Community Edition supports at most 2 namespaces"},
+		},
+		"CommunityWithEnterpriseFeatures": {
+			reason: "users, roles and a feature key need Enterprise Edition",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "k"}
+				s.AccessControl = &v1alpha1.AccessControl{}
+				return s
+			},
+			want: []string{
+				"spec.featureKeySecretRef: Forbidden: a feature key is for Enterprise Edition",
+				"spec.accessControl: Forbidden: users and roles need Enterprise Edition",
+			},
+		},
+		"EnterpriseWithoutFeatureKey": {
+			reason: "Enterprise Edition does not start without a feature key",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Edition = v1alpha1.EditionEnterprise
+				return s
+			},
+			want: []string{"spec.featureKeySecretRef.name: Required value: Enterprise Edition needs a feature key"},
+		},
+		"UnknownEdition": {
+			reason: "only two editions exist",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Edition = "free"
+				return s
+			},
+			want: []string{`spec.edition: Unsupported value: "free"`},
+		},
+		"UnknownStorageType": {
+			reason: "storage is memory, device or file",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Namespaces[0].Storage.Type = "tape"
+				return s
+			},
+			want: []string{`spec.namespaces[0].storage.type: Unsupported value: "tape"`},
+		},
+		"ZeroSize": {
+			reason: "a namespace needs room",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Namespaces[0].Storage.Size = resource.Quantity{}
+				return s
+			},
+			want: []string{"spec.namespaces[0].storage.size: Invalid value: \"0\": must be a positive quantity"},
+		},
+		"StorageClassOnMemory": {
+			reason: "memory storage has no volume",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Namespaces[0].Storage.StorageClassName = ptr.To("fast")
+				return s
+			},
+			want: []string{"spec.namespaces[0].storage.storageClassName: Forbidden: memory storage has no volume"},
+		},
+		"DuplicateNamespace": {
+			reason: "namespace names are unique",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Namespaces = append(s.Namespaces, s.Namespaces[0])
+				return s
+			},
+			want: []string{`spec.namespaces[1].name: Duplicate value: "cache"`},
+		},
+		"BadNamespaceName": {
+			reason: "Aerospike namespace names are short and plain",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Namespaces[0].Name = "my cache"
+				return s
+			},
+			want: []string{`spec.namespaces[0].name: Invalid value: "my cache"`},
+		},
+		"TTLWithoutSupervisor": {
+			reason: "Aerospike refuses a default TTL while nsup-period is 0",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Namespaces[0].DefaultTTL = "30d"
+				s.Namespaces[0].NsupPeriod = "0"
+				return s
+			},
+			want: []string{"spec.namespaces[0].nsupPeriod: Invalid value: \"0\": a namespace with a defaultTTL needs the namespace supervisor"},
+		},
+		"MalformedTTL": {
+			reason: "a TTL is seconds or a number with s, m, h or d",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Namespaces[0].DefaultTTL = "1w"
+				return s
+			},
+			want: []string{`spec.namespaces[0].defaultTTL: Invalid value: "1w"`},
+		},
+		"MemoryAboveLimit": {
+			reason: "memory namespaces must fit in the container",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Namespaces[0].Storage.Size = resource.MustParse("4Gi")
+				s.Resources = &corev1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("4Gi")}}
+				return s
+			},
+			want: []string{"spec.resources.limits.memory: Invalid value: \"4Gi\": must exceed the memory namespaces' total size (4Gi)"},
+		},
+		"RackProblems": {
+			reason: "rack ids are unique and in range, and every rack needs a node",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Racks = []v1alpha1.Rack{{ID: 1}, {ID: 1}, {ID: 0}, {ID: 4}}
+				return s
+			},
+			want: []string{
+				"spec.racks[1].id: Duplicate value: 1",
+				"spec.racks[2].id: Invalid value: 0: rack ids are 1 to 1000000",
+				"spec.racks: Invalid value: 4: every rack needs at least one node",
+			},
+			warnings: []string{"spec.racks: Community Edition cannot be rack-aware"},
+		},
+		"CommunityRacksWarn": {
+			reason: "Community Edition spreads pods over racks but is not rack-aware",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Racks = []v1alpha1.Rack{{ID: 1}, {ID: 2}}
+				return s
+			},
+			warnings: []string{"spec.racks: Community Edition cannot be rack-aware"},
+		},
+		"AccessControlProblems": {
+			reason: "roles must not shadow predefined ones, scopes must exist, users must name known roles and a password",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := enterprise(valid())
+				s.AccessControl = &v1alpha1.AccessControl{
+					Roles: []v1alpha1.Role{
+						{Name: "read", Privileges: []v1alpha1.Privilege{{Code: "read"}}},
+						{Name: "ops", Privileges: []v1alpha1.Privilege{{Code: "sys-admin", Namespace: "cache"}, {Code: "read", Namespace: "nope"}, {Code: "fly"}}},
+						{Name: "empty"},
+					},
+					Users: []v1alpha1.User{{Name: "u", Roles: []string{"ghost"}}},
+				}
+				return s
+			},
+			want: []string{
+				`spec.accessControl.roles[0].name: Invalid value: "read": is a predefined Aerospike role`,
+				`spec.accessControl.roles[1].privileges[0]: Invalid value: "sys-admin": applies to the whole cluster`,
+				`spec.accessControl.roles[1].privileges[1].namespace: Invalid value: "nope": no such namespace`,
+				`spec.accessControl.roles[1].privileges[2].code: Unsupported value: "fly"`,
+				"spec.accessControl.roles[2].privileges: Required value",
+				`spec.accessControl.users[0].roles[0]: Invalid value: "ghost": no such role`,
+				"spec.accessControl.users[0].passwordSecretRef.name: Required value",
+			},
+		},
+		"MaxUnavailableTooHigh": {
+			reason: "a disruption must never take every copy of a record",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.MaxUnavailable = ptr.To[int32](2)
+				return s
+			},
+			want: []string{"spec.maxUnavailable: Invalid value: 2: must be below the smallest replication factor (2)"},
+		},
+		"ReplicationFactorOneWarns": {
+			reason: "with one copy, drains must wait",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Namespaces[0].ReplicationFactor = 1
+				return s
+			},
+			warnings: []string{"spec.maxUnavailable is 0"},
+		},
+		"BadServiceAndRetention": {
+			reason: "enums are checked even without the schema",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Service = &v1alpha1.ClientService{Type: "ExternalName"}
+				s.PersistentVolumeClaimRetentionPolicy = &v1alpha1.PersistentVolumeClaimRetentionPolicy{WhenDeleted: "Keep"}
+				return s
+			},
+			want: []string{
+				`spec.service.type: Unsupported value: "ExternalName"`,
+				`spec.persistentVolumeClaimRetentionPolicy.whenDeleted: Unsupported value: "Keep"`,
+			},
+		},
+		"BadNodeSelector": {
+			reason: "node selectors are labels",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Placement = &v1alpha1.Placement{NodeSelector: map[string]string{"disk": "fast ssd"}}
+				return s
+			},
+			want: []string{`spec.placement.nodeSelector[disk]: Invalid value: "fast ssd"`},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := tc.spec()
+			xr.Default(s)
+			r := Spec(s)
+			var got []string
+			for _, e := range r.Errors {
+				got = append(got, e.Error())
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("%s: want %d errors, got %d:\n%s", tc.reason, len(tc.want), len(got), strings.Join(got, "\n"))
+			}
+			for i := range tc.want {
+				if !strings.HasPrefix(got[i], tc.want[i]) {
+					t.Errorf("%s: error %d:\nwant prefix %q\ngot         %q", tc.reason, i, tc.want[i], got[i])
+				}
+			}
+			if len(r.Warnings) != len(tc.warnings) {
+				t.Fatalf("%s: want warnings %q, got %q", tc.reason, tc.warnings, r.Warnings)
+			}
+			for i := range tc.warnings {
+				if !strings.HasPrefix(r.Warnings[i], tc.warnings[i]) {
+					t.Errorf("%s: warning %d: want prefix %q, got %q", tc.reason, i, tc.warnings[i], r.Warnings[i])
+				}
+			}
+		})
+	}
+}
+
+func TestMaxUnavailable(t *testing.T) {
+	cases := map[string]struct {
+		user  *int32
+		minRF int32
+		want  int32
+	}{
+		"DefaultRF2":     {minRF: 2, want: 1},
+		"DefaultRF3":     {minRF: 3, want: 1},
+		"DefaultRF1":     {minRF: 1, want: 0},
+		"UserRF3":        {user: ptr.To[int32](2), minRF: 3, want: 2},
+		"UserCappedByRF": {user: ptr.To[int32](5), minRF: 2, want: 1},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := MaxUnavailable(&v1alpha1.AerospikeDatabaseSpec{MaxUnavailable: tc.user}, tc.minRF)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("MaxUnavailable(): -want +got:\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,286 @@
+// Package workload composes the pods of an AerospikeDatabase: one
+// StatefulSet per rack, and the PodDisruptionBudget that guards them.
+package workload
+
+import (
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
+)
+
+// Container and volume names.
+const (
+	ServerContainer   = "aerospike-server"
+	ExporterContainer = "exporter"
+	InitContainer     = "init-workdir"
+
+	configVolume     = "config"
+	featureKeyVolume = "feature-key"
+	workVolume       = "workdir"
+
+	// ExporterPort is where the Prometheus exporter serves metrics.
+	ExporterPort = 9145
+)
+
+// workVolumeSize holds the server's system metadata (users, roles, UDF
+// modules, secondary index definitions): small, but it must survive restarts.
+var workVolumeSize = resource.MustParse("1Gi")
+
+// terminationGracePeriod gives a node time to flush its write buffers and, on
+// Enterprise Edition, save its index for a fast restart.
+const terminationGracePeriod = 600
+
+// startupFailures allows a node an hour to load its data from disk before
+// the liveness probe may restart it: cold starts of large devices are slow.
+const startupFailures = 360
+
+// Options are decisions of the day-2 plan that shape the StatefulSets.
+type Options struct {
+	// Partitions holds the StatefulSet rolling-update partition of each rack
+	// (by rack ID): pods with an ordinal below it keep the old template. A
+	// rack without an entry rolls every pod.
+	Partitions map[int32]int32
+}
+
+// StatefulSets returns one StatefulSet per rack, in d.Racks' order; confs
+// holds each rack's configuration, in the same order.
+func StatefulSets(d *database.Database, confs []config.Rack, o Options) []*appsv1.StatefulSet {
+	out := make([]*appsv1.StatefulSet, 0, len(d.Racks))
+	for i, r := range d.Racks {
+		out = append(out, statefulSet(d, r, confs[i], o))
+	}
+	return out
+}
+
+func statefulSet(d *database.Database, r database.Rack, conf config.Rack, o Options) *appsv1.StatefulSet {
+	selector := d.Names.RackSelector(r.ID)
+	podLabels := d.Names.RackSelector(r.ID)
+	podLabels[names.LabelComponent] = "database"
+
+	annotations := map[string]string{names.AnnotationConfigHash: conf.Hash}
+	if monitoring(d) {
+		// The conventional annotations let a Prometheus without the
+		// Prometheus Operator find the exporter.
+		annotations["prometheus.io/scrape"] = "true"
+		annotations["prometheus.io/port"] = strconv.Itoa(ExporterPort)
+	}
+
+	retention := d.Spec.PersistentVolumeClaimRetentionPolicy
+	sts := &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      r.StatefulSet,
+			Namespace: d.Namespace,
+			Labels:    rackLabels(d, r),
+		},
+		Spec: appsv1.StatefulSetSpec{
+			Replicas:    ptr.To(r.Nodes),
+			ServiceName: d.Names.HeadlessService(),
+			Selector:    &metav1.LabelSelector{MatchLabels: selector},
+			// One pod at a time: a node joins the cluster before the
+			// next starts, and a scale-down removes one node at a time.
+			PodManagementPolicy: appsv1.OrderedReadyPodManagement,
+			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{
+				Type: appsv1.RollingUpdateStatefulSetStrategyType,
+				RollingUpdate: &appsv1.RollingUpdateStatefulSetStrategy{
+					Partition: ptr.To(o.Partitions[r.ID]),
+				},
+			},
+			PersistentVolumeClaimRetentionPolicy: &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{
+				WhenDeleted: appsv1.PersistentVolumeClaimRetentionPolicyType(retention.WhenDeleted),
+				WhenScaled:  appsv1.PersistentVolumeClaimRetentionPolicyType(retention.WhenScaled),
+			},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: annotations},
+				Spec:       podSpec(d, r),
+			},
+			VolumeClaimTemplates: claims(d),
+		},
+	}
+	return sts
+}
+
+func rackLabels(d *database.Database, r database.Rack) map[string]string {
+	l := d.Names.Labels("database")
+	l[names.LabelRack] = strconv.Itoa(int(r.ID))
+	return l
+}
+
+func monitoring(d *database.Database) bool {
+	return d.Spec.Monitoring != nil && d.Spec.Monitoring.Enabled
+}
+
+func podSpec(d *database.Database, r database.Rack) corev1.PodSpec {
+	s := d.Spec
+	ps := corev1.PodSpec{
+		TerminationGracePeriodSeconds: ptr.To[int64](terminationGracePeriod),
+		ImagePullSecrets:              s.ImagePullSecrets,
+		NodeSelector:                  nodeSelector(s.Placement, r),
+		Tolerations:                   tolerations(s.Placement, r),
+		Affinity:                      affinity(d, r),
+		InitContainers:                []corev1.Container{initContainer(d)},
+		Containers:                    []corev1.Container{server(d)},
+		Volumes:                       volumes(d, r),
+	}
+	if monitoring(d) {
+		ps.Containers = append(ps.Containers, exporter(d))
+	}
+	return ps
+}
+
+// initContainer creates the directories the server refuses to start without
+// (it exits when the system metadata directory is missing), on a work volume
+// that starts empty.
+func initContainer(d *database.Database) corev1.Container {
+	return corev1.Container{
+		Name:         InitContainer,
+		Image:        d.Image,
+		Command:      []string{"mkdir", "-p", config.WorkDir + "/smd", config.UDFDir},
+		VolumeMounts: []corev1.VolumeMount{{Name: workVolume, MountPath: config.WorkDir}},
+	}
+}
+
+func server(d *database.Database) corev1.Container {
+	c := corev1.Container{
+		Name:  ServerContainer,
+		Image: d.Image,
+		Args:  []string{"asd", "--foreground", "--config-file", config.ConfDir + "/" + config.ConfFile},
+		Ports: []corev1.ContainerPort{
+			{Name: "service", ContainerPort: database.ServicePort},
+			{Name: "fabric", ContainerPort: database.FabricPort},
+			{Name: "heartbeat", ContainerPort: database.HeartbeatPort},
+		},
+		// The client port opens only once the node has loaded its data and
+		// joined the cluster, so it serves all three probes.
+		StartupProbe:   tcpProbe(startupFailures),
+		LivenessProbe:  tcpProbe(6),
+		ReadinessProbe: tcpProbe(3),
+		VolumeMounts: []corev1.VolumeMount{
+			{Name: configVolume, MountPath: config.ConfDir, ReadOnly: true},
+			{Name: workVolume, MountPath: config.WorkDir},
+		},
+	}
+	if d.Spec.Resources != nil {
+		c.Resources = *d.Spec.Resources.DeepCopy()
+	}
+	if d.Enterprise() {
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: featureKeyVolume, MountPath: config.SecretsDir, ReadOnly: true})
+	}
+	for _, ns := range d.Spec.Namespaces {
+		vol := names.Volume(ns.Name)
+		switch ns.Storage.Type {
+		case v1alpha1.StorageDevice:
+			c.VolumeDevices = append(c.VolumeDevices, corev1.VolumeDevice{Name: vol, DevicePath: config.DeviceDir + "/" + vol})
+		case v1alpha1.StorageFile:
+			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: config.DataDir + "/" + vol})
+		}
+	}
+	return c
+}
+
+func tcpProbe(failures int32) *corev1.Probe {
+	return &corev1.Probe{
+		ProbeHandler:     corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("service")}},
+		PeriodSeconds:    10,
+		TimeoutSeconds:   5,
+		FailureThreshold: failures,
+	}
+}
+
+func exporter(d *database.Database) corev1.Container {
+	return corev1.Container{
+		Name:  ExporterContainer,
+		Image: d.ExporterImage,
+		Env: []corev1.EnvVar{
+			{Name: "AS_HOST", Value: "127.0.0.1"},
+			{Name: "AS_PORT", Value: strconv.Itoa(database.ServicePort)},
+		},
+		Ports: []corev1.ContainerPort{{Name: "metrics", ContainerPort: ExporterPort}},
+		Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+			corev1.ResourceCPU:    resource.MustParse("50m"),
+			corev1.ResourceMemory: resource.MustParse("64Mi"),
+		}},
+	}
+}
+
+func volumes(d *database.Database, r database.Rack) []corev1.Volume {
+	vs := []corev1.Volume{{
+		Name: configVolume,
+		VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+			LocalObjectReference: corev1.LocalObjectReference{Name: d.Names.ConfigMap()},
+			Items:                []corev1.KeyToPath{{Key: names.ConfigKey(r.ID), Path: config.ConfFile}},
+		}},
+	}}
+	if !d.Persistent() {
+		// Without a data volume, the node's system metadata is rebuilt
+		// from its peers when it rejoins: an emptyDir is enough.
+		vs = append(vs, corev1.Volume{Name: workVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+	}
+	if d.Enterprise() {
+		ref := d.Spec.FeatureKeySecretRef
+		vs = append(vs, corev1.Volume{
+			Name: featureKeyVolume,
+			VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
+				SecretName: ref.Name,
+				Items:      []corev1.KeyToPath{{Key: ref.Key, Path: config.FeatureKeyFile}},
+			}},
+		})
+	}
+	return vs
+}
+
+// claims returns a volume claim per persistent namespace, and one for the
+// work directory so a node keeps its system metadata across restarts.
+func claims(d *database.Database) []corev1.PersistentVolumeClaim {
+	var out []corev1.PersistentVolumeClaim
+	var workClass *string
+	for _, ns := range d.Spec.Namespaces {
+		if ns.Storage.Type == v1alpha1.StorageMemory {
+			continue
+		}
+		mode := corev1.PersistentVolumeFilesystem
+		if ns.Storage.Type == v1alpha1.StorageDevice {
+			mode = corev1.PersistentVolumeBlock
+		}
+		class := storageClass(d, ns.Storage.StorageClassName)
+		if workClass == nil {
+			workClass = class
+		}
+		out = append(out, claim(d, names.Volume(ns.Name), ns.Storage.Size, mode, class))
+	}
+	if len(out) > 0 {
+		out = append(out, claim(d, workVolume, workVolumeSize, corev1.PersistentVolumeFilesystem, workClass))
+	}
+	return out
+}
+
+func storageClass(d *database.Database, ns *string) *string {
+	if ns != nil {
+		return ptr.To(*ns)
+	}
+	if d.StorageClassName != "" {
+		return ptr.To(d.StorageClassName)
+	}
+	return nil
+}
+
+func claim(d *database.Database, name string, size resource.Quantity, mode corev1.PersistentVolumeMode, class *string) corev1.PersistentVolumeClaim {
+	return corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: d.Names.Selector()},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes:      []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			VolumeMode:       ptr.To(mode),
+			StorageClassName: class,
+			Resources:        corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: size}},
+		},
+	}
+}
