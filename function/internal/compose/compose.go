@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/function-sdk-go/resource"
@@ -58,28 +59,59 @@ func Resources(d *database.Database, confs []config.Rack, o workload.Options) []
 	return out
 }
 
-// register adds the types this package composes to function-sdk-go's
-// package-level scheme, once, before the first conversion.
-var register = sync.OnceValue(func() error {
+// scheme knows the kinds this package composes.
+var scheme = sync.OnceValues(func() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{corev1.AddToScheme, appsv1.AddToScheme, policyv1.AddToScheme} {
-		if err := add(composed.Scheme); err != nil {
-			return err
+		if err := add(s); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return s, nil
 })
 
-// Unstructured converts a composed object for the response. Status is
-// dropped: it is the API server's to write, and a typed object's zero status
-// would otherwise be sent as an intent.
+// Unstructured converts a composed object for the response, minimal: with
+// Kubernetes' own JSON rules, zero values tagged omitempty are left out
+// (function-sdk-go's converter would send every 0 and false, which server-side
+// apply then records as our intent), and so are nulls and status, which is
+// the API server's to write.
 func Unstructured(o runtime.Object) (*composed.Unstructured, error) {
-	if err := register(); err != nil {
-		return nil, err
-	}
-	u, err := composed.From(o)
+	s, err := scheme()
 	if err != nil {
 		return nil, err
 	}
-	delete(u.Object, "status")
-	return u, nil
+	gvks, _, err := s.ObjectKinds(o)
+	if err != nil {
+		return nil, err
+	}
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
+	if err != nil {
+		return nil, err
+	}
+	delete(m, "status")
+	prune(m)
+	m["apiVersion"], m["kind"] = gvks[0].GroupVersion().String(), gvks[0].Kind
+	return &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: m}}, nil
+}
+
+// prune removes nulls (creationTimestamp: null of embedded object metadata)
+// and the status of embedded objects (a volume claim template's).
+func prune(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			if e == nil {
+				delete(t, k)
+				continue
+			}
+			prune(e)
+		}
+		if _, ok := t["metadata"]; ok {
+			delete(t, "status")
+		}
+	case []any:
+		for _, e := range t {
+			prune(e)
+		}
+	}
 }

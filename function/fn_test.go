@@ -1,0 +1,378 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
+	sigsjson "sigs.k8s.io/json"
+	"sigs.k8s.io/yaml"
+
+	"github.com/crossplane/function-sdk-go/logging"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/xp-aerospike/xp-aerospike/function/internal/compose"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
+)
+
+// exampleXR reads an example's XR as a JSON-compatible map.
+func exampleXR(t testing.TB, example string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "examples", example, "xr.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]any{}
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// newRequest builds a RunFunctionRequest for an XR and observed composed
+// resources, the way Crossplane sends it.
+func newRequest(t testing.TB, xr map[string]any, observed map[string]map[string]any) *fnv1.RunFunctionRequest {
+	t.Helper()
+	s, err := structpb.NewStruct(xr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &fnv1.RunFunctionRequest{
+		Meta:     &fnv1.RequestMeta{Tag: "test"},
+		Observed: &fnv1.State{Composite: &fnv1.Resource{Resource: s}, Resources: map[string]*fnv1.Resource{}},
+		Desired:  &fnv1.State{Composite: &fnv1.Resource{Resource: &structpb.Struct{Fields: map[string]*structpb.Value{}}}},
+	}
+	for name, o := range observed {
+		os, err := structpb.NewStruct(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Observed.Resources[name] = &fnv1.Resource{Resource: os}
+	}
+	return req
+}
+
+func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
+	t.Helper()
+	rsp, err := NewFunction(logging.NewNopLogger()).RunFunction(context.Background(), req)
+	if err != nil {
+		t.Fatalf("RunFunction returned a Go error; errors must be results: %v", err)
+	}
+	return rsp
+}
+
+func fatals(rsp *fnv1.RunFunctionResponse) []string {
+	var out []string
+	for _, r := range rsp.GetResults() {
+		if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+			out = append(out, r.GetMessage())
+		}
+	}
+	return out
+}
+
+func TestRunFunctionComposesEveryObject(t *testing.T) {
+	cases := map[string]struct {
+		reason  string
+		example string
+		want    []string // composition resource names
+	}{
+		"MinimalCommunity": {
+			reason:  "one rack: one StatefulSet beside the ConfigMap, Services, PDB and Secret",
+			example: "minimal-community",
+			want:    []string{"config", "connection-secret", "pod-disruption-budget", "service-client", "service-headless", "statefulset-rack-0"},
+		},
+		"ProductionEnterprise": {
+			reason:  "three racks: three StatefulSets",
+			example: "production-enterprise",
+			want:    []string{"config", "connection-secret", "pod-disruption-budget", "service-client", "service-headless", "statefulset-rack-1", "statefulset-rack-2", "statefulset-rack-3"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rsp := run(t, newRequest(t, exampleXR(t, tc.example), nil))
+			if f := fatals(rsp); len(f) > 0 {
+				t.Fatalf("%s: unexpected fatal results: %q", tc.reason, f)
+			}
+			var got []string
+			for n, r := range rsp.GetDesired().GetResources() {
+				got = append(got, n)
+				if r.GetReady() != fnv1.Ready_READY_FALSE {
+					t.Errorf("%s: %s is %v before anything was observed, want READY_FALSE", tc.reason, n, r.GetReady())
+				}
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+				t.Errorf("%s: composed resources -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// TestRenderedObjectsDecodeStrictly decodes every composed object into its
+// Kubernetes type, refusing unknown and duplicate fields: a typo in a builder
+// would otherwise be dropped silently by the API server.
+func TestRenderedObjectsDecodeStrictly(t *testing.T) {
+	for _, example := range []string{"minimal-community", "production-enterprise"} {
+		t.Run(example, func(t *testing.T) {
+			rsp := run(t, newRequest(t, exampleXR(t, example), nil))
+			for name, r := range rsp.GetDesired().GetResources() {
+				checkObject(t, name, r.GetResource())
+			}
+		})
+	}
+}
+
+// checkObject decodes a composed object strictly into its typed struct and
+// checks its name.
+func checkObject(t testing.TB, name string, s *structpb.Struct) {
+	t.Helper()
+	b, err := s.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var obj runtime.Object
+	switch kind := s.GetFields()["kind"].GetStringValue(); kind {
+	case "StatefulSet":
+		obj = &appsv1.StatefulSet{}
+	case "Service":
+		obj = &corev1.Service{}
+	case "ConfigMap":
+		obj = &corev1.ConfigMap{}
+	case "Secret":
+		obj = &corev1.Secret{}
+	case "PodDisruptionBudget":
+		obj = &policyv1.PodDisruptionBudget{}
+	default:
+		t.Fatalf("%s: unexpected kind %q", name, kind)
+	}
+	strict, err := sigsjson.UnmarshalStrict(b, obj)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	for _, e := range strict {
+		t.Errorf("%s: %v", name, e)
+	}
+	m, ok := obj.(interface{ GetName() string })
+	if !ok {
+		t.Fatalf("%s has no name", name)
+	}
+	if errs := validation.IsDNS1123Subdomain(m.GetName()); len(errs) > 0 {
+		t.Errorf("%s: name %q: %v", name, m.GetName(), errs)
+	}
+	if sts, ok := obj.(*appsv1.StatefulSet); ok && len(sts.Name) > names.MaxStatefulSet {
+		t.Errorf("%s: StatefulSet name %q is longer than %d", name, sts.Name, names.MaxStatefulSet)
+	}
+}
+
+func TestBadInputIsFatalAndComposesNothing(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		edit   func(spec map[string]any)
+		want   []string // fragments the Fatal message must hold
+	}{
+		"ReplicationFactorAboveSize": {
+			reason: "a replication factor above the size names the field and the fix",
+			edit: func(s map[string]any) {
+				s["namespaces"].([]any)[0].(map[string]any)["replicationFactor"] = 4
+			},
+			want: []string{"spec.namespaces[0].replicationFactor", "must not exceed spec.size (3)"},
+		},
+		"CommunityWithEnterpriseFeatures": {
+			reason: "a Community Edition database with Enterprise features is refused",
+			edit: func(s map[string]any) {
+				s["accessControl"] = map[string]any{"roles": []any{}}
+			},
+			want: []string{"spec.accessControl", "need Enterprise Edition"},
+		},
+		"CommunityEnterpriseOnlySetting": {
+			reason: "an Enterprise-only aerospike.conf setting is refused on Community Edition",
+			edit: func(s map[string]any) {
+				s["aerospikeConfig"] = map[string]any{"namespaces": []any{map[string]any{"name": "cache", "strong-consistency": true}}}
+			},
+			want: []string{"spec.aerospikeConfig.namespaces[cache].strong-consistency"},
+		},
+		"UnknownStorageType": {
+			reason: "an unknown storage type names the allowed ones",
+			edit: func(s map[string]any) {
+				s["namespaces"].([]any)[0].(map[string]any)["storage"].(map[string]any)["type"] = "tape"
+			},
+			want: []string{"spec.namespaces[0].storage.type", `"memory", "device", "file"`},
+		},
+		"MalformedQuantity": {
+			reason: "a malformed quantity names the field",
+			edit: func(s map[string]any) {
+				s["namespaces"].([]any)[0].(map[string]any)["storage"].(map[string]any)["size"] = "1GB-ish"
+			},
+			want: []string{"spec.namespaces[0].storage.size", "must be a quantity"},
+		},
+		"MemoryBelowServerMinimum": {
+			reason: "a memory namespace below the server's minimum data-size names the spec field",
+			edit: func(s map[string]any) {
+				s["namespaces"].([]any)[0].(map[string]any)["storage"].(map[string]any)["size"] = "128Mi"
+			},
+			want: []string{"spec.namespaces[0].storage.size", "data-size"},
+		},
+		"UnknownConfigSetting": {
+			reason: "a setting the server version does not know is refused",
+			edit: func(s map[string]any) {
+				s["aerospikeConfig"] = map[string]any{"service": map[string]any{"memory-size": 4}}
+			},
+			want: []string{"spec.aerospikeConfig.service.memory-size"},
+		},
+		"OwnedConfigSetting": {
+			reason: "a setting the spec owns is refused with the field to use instead",
+			edit: func(s map[string]any) {
+				s["aerospikeConfig"] = map[string]any{"namespaces": []any{map[string]any{"name": "cache", "replication-factor": 3}}}
+			},
+			want: []string{"spec.aerospikeConfig.namespaces[cache].replication-factor", "spec.namespaces[0].replicationFactor"},
+		},
+		"UndeclaredNamespace": {
+			reason: "aerospikeConfig cannot add a namespace the spec does not declare",
+			edit: func(s map[string]any) {
+				s["aerospikeConfig"] = map[string]any{"namespaces": []any{map[string]any{"name": "other"}}}
+			},
+			want: []string{"spec.aerospikeConfig.namespaces[0].name", "declare the namespace"},
+		},
+		"UnsupportedVersion": {
+			reason: "versions before 7.0 use another configuration syntax",
+			edit:   func(s map[string]any) { s["version"] = "6.4.0.0" },
+			want:   []string{"spec.version", "6.4.0.0"},
+		},
+		"NoVersion": {
+			reason: "the version must be known",
+			edit: func(s map[string]any) {
+				delete(s, "version")
+				s["image"] = "registry.example.com/aerospike@sha256:abc"
+			},
+			want: []string{"spec.version", "cannot be read from spec.image"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			xr := exampleXR(t, "minimal-community")
+			tc.edit(xr["spec"].(map[string]any))
+			rsp := run(t, newRequest(t, xr, nil))
+			f := fatals(rsp)
+			if len(f) != 1 {
+				t.Fatalf("%s: want one fatal result, got %q", tc.reason, f)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(f[0], w) {
+					t.Errorf("%s: fatal result %q does not mention %q", tc.reason, f[0], w)
+				}
+			}
+			if n := len(rsp.GetDesired().GetResources()); n != 0 {
+				t.Errorf("%s: %d resources composed from an invalid spec, want none", tc.reason, n)
+			}
+		})
+	}
+}
+
+// TestReadinessAndStatus feeds the function's own output back as observed
+// state, as the API server would hold it once every pod is up, and checks
+// readiness and status follow.
+func TestReadinessAndStatus(t *testing.T) {
+	xr := exampleXR(t, "production-enterprise")
+	first := run(t, newRequest(t, xr, nil))
+
+	observed := map[string]map[string]any{}
+	for name, r := range first.GetDesired().GetResources() {
+		o := r.GetResource().AsMap()
+		if o["kind"] == "StatefulSet" {
+			replicas := o["spec"].(map[string]any)["replicas"]
+			o["metadata"].(map[string]any)["generation"] = 2
+			o["status"] = map[string]any{
+				"observedGeneration": 2, "replicas": replicas, "readyReplicas": replicas,
+				"updatedReplicas": replicas, "currentRevision": "r1", "updateRevision": "r1",
+			}
+		}
+		observed[name] = o
+	}
+	// Rack 3 is still rolling: one of its two pods runs the old template.
+	rolling := observed[string(compose.NameStatefulSet(3))]["status"].(map[string]any)
+	rolling["updatedReplicas"], rolling["updateRevision"] = 1, "r2"
+
+	rsp := run(t, newRequest(t, xr, observed))
+	gotReady := map[string]fnv1.Ready{}
+	for n, r := range rsp.GetDesired().GetResources() {
+		gotReady[n] = r.GetReady()
+	}
+	wantReady := map[string]fnv1.Ready{
+		"config": fnv1.Ready_READY_TRUE, "connection-secret": fnv1.Ready_READY_TRUE, "pod-disruption-budget": fnv1.Ready_READY_TRUE,
+		"service-client": fnv1.Ready_READY_TRUE, "service-headless": fnv1.Ready_READY_TRUE,
+		"statefulset-rack-1": fnv1.Ready_READY_TRUE, "statefulset-rack-2": fnv1.Ready_READY_TRUE, "statefulset-rack-3": fnv1.Ready_READY_FALSE,
+	}
+	if diff := cmp.Diff(wantReady, gotReady); diff != "" {
+		t.Errorf("readiness -want +got:\n%s", diff)
+	}
+
+	status := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
+	if got, want := status["readyNodes"], float64(5); got != want {
+		t.Errorf("status.readyNodes = %v, want %v (rack 3 has one updated pod)", got, want)
+	}
+	if _, ok := status["version"]; ok {
+		t.Errorf("status.version = %v while rack 3 rolls; want it unset until every node runs the version", status["version"])
+	}
+	if got, want := status["endpoint"], "orders.team-orders.svc.cluster.local:3000"; got != want {
+		t.Errorf("status.endpoint = %v, want %v", got, want)
+	}
+	if got, want := status["connectionSecretName"], "orders-connection"; got != want {
+		t.Errorf("status.connectionSecretName = %v, want %v", got, want)
+	}
+	var cond *fnv1.Condition
+	for _, c := range rsp.GetConditions() {
+		if c.GetType() == ConditionNodesReady {
+			cond = c
+		}
+	}
+	if cond == nil || cond.GetStatus() != fnv1.Status_STATUS_CONDITION_FALSE || !strings.Contains(cond.GetMessage(), "rack 3") {
+		t.Errorf("condition %s = %v, want False naming rack 3", ConditionNodesReady, cond)
+	}
+
+	// Rack 3 finishes: everything is ready and the version is reported.
+	rolling["updatedReplicas"], rolling["currentRevision"] = 2, "r2"
+	rsp = run(t, newRequest(t, xr, observed))
+	for n, r := range rsp.GetDesired().GetResources() {
+		if r.GetReady() != fnv1.Ready_READY_TRUE {
+			t.Errorf("%s is %v once every pod is updated and ready", n, r.GetReady())
+		}
+	}
+	status = rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
+	if got, want := status["version"], "8.1.1.0"; got != want {
+		t.Errorf("status.version = %v, want %v", got, want)
+	}
+	if got, want := status["readyNodes"], float64(6); got != want {
+		t.Errorf("status.readyNodes = %v, want %v", got, want)
+	}
+}
+
+// TestDeterministic renders the same request twice and compares the bytes.
+func TestDeterministic(t *testing.T) {
+	for _, example := range []string{"minimal-community", "production-enterprise"} {
+		t.Run(example, func(t *testing.T) {
+			opts := proto.MarshalOptions{Deterministic: true}
+			a, err := opts.Marshal(run(t, newRequest(t, exampleXR(t, example), nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := opts.Marshal(run(t, newRequest(t, exampleXR(t, example), nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(a) != string(b) {
+				t.Error("two renders of the same request differ")
+			}
+		})
+	}
+}
