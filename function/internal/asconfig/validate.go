@@ -118,9 +118,9 @@ func describe(val any) any {
 		return "object"
 	case []any:
 		return "list"
-	case float64, json.Number:
-		if s, err := scalar(val); err == nil {
-			return s
+	case float64:
+		if i, ok := integer(val); ok && i.IsInt64() {
+			return i.Int64()
 		}
 	}
 	return val

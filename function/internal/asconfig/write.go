@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -255,7 +256,13 @@ func (w *writer) logging(depth int, l []any) error {
 		default:
 			w.line(depth+1, "file", name, "{")
 		}
-		for _, k := range sortedKeys(m) {
+		// "context any" sets every context's level, so it must come
+		// first or it would undo the others.
+		keys := sortedKeys(m)
+		if _, ok := m["any"]; ok {
+			keys = append([]string{"any"}, slices.DeleteFunc(keys, func(k string) bool { return k == "any" })...)
+		}
+		for _, k := range keys {
 			if k == "name" {
 				continue
 			}
