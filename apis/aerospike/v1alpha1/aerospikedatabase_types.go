@@ -414,12 +414,12 @@ type AerospikeDatabaseStatus struct {
 
 	// DesiredNodes is the number of nodes asked for.
 	// +optional
-	DesiredNodes int32 `json:"desiredNodes,omitempty"`
+	DesiredNodes int32 `json:"desiredNodes"`
 
 	// ReadyNodes is the number of nodes ready to serve. During a rolling
 	// update only nodes already updated count.
 	// +optional
-	ReadyNodes int32 `json:"readyNodes,omitempty"`
+	ReadyNodes int32 `json:"readyNodes"`
 
 	// Version of the server every node runs; during an upgrade it stays at
 	// the old version until every node runs the new one.
