@@ -1,236 +1,455 @@
-// Package render runs every example through the real function with the real
-// `crossplane render` and compares the output with golden files.
-//
-// The function is built and served exactly as `make render` does; the CLI is
-// the one `make tools` builds (CROSSPLANE_CLI). Run with -update to rewrite
-// the golden files after an intended change, and review the diff.
 package render
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"sort"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"sigs.k8s.io/yaml"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/ from the current render output")
 
-// root is the module's root directory.
-func root(t *testing.T) string {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
+// The tests render the repository's examples with the repository's
+// Composition by default. These variables point them elsewhere, which helps
+// while developing the harness or a new example; relative paths are relative
+// to the module root.
+const (
+	envExamplesDir = "XPA_EXAMPLES_DIR"
+	envComposition = "XPA_COMPOSITION"
+	envGoldenDir   = "XPA_GOLDEN_DIR"
+
+	// envCLI names the crossplane CLI; `make test` sets it.
+	envCLI = "CROSSPLANE_CLI"
+)
+
+// How long to wait for the function to listen, and for one render. Both are
+// generous: CI machines have two cores and run other test packages at once.
+const (
+	listenTimeout = 30 * time.Second
+	renderTimeout = 2 * time.Minute
+)
+
+// renders is how often TestRenderDeterministic renders each example. Go
+// randomises map iteration, so a function that leaks it into its output
+// shows up within a few renders.
+const renders = 5
+
+// binDir holds the function binary, built once for all tests of a run.
+var binDir string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "xpa-render-test-")
 	if err != nil {
-		t.Fatalf("cannot find the module root: %v", err)
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	return filepath.Dir(strings.TrimSpace(string(out)))
+	binDir = dir
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
 }
 
-// cli returns the crossplane CLI. Without one, the test skips on a user's
-// machine, but fails under CI: a suite must never go green by skipping.
-func cli(t *testing.T, root string) string {
+// TestRenderExamples renders every example, with and without its observed
+// state, and compares the output with the golden files.
+func TestRenderExamples(t *testing.T) {
+	e := newEnv(t)
+	goldenDir := e.path(envGoldenDir, filepath.Join("test", "render", "testdata"))
+	if *update {
+		// Observed states derive from a fresh render, so refresh them
+		// before rendering with them.
+		for _, ex := range e.examples {
+			e.refreshObserved(t, ex)
+		}
+	}
+
+	var want []string
+	for _, ex := range e.examples {
+		for _, r := range ex.runs() {
+			want = append(want, r.name+".yaml")
+			t.Run(r.name, func(t *testing.T) {
+				t.Parallel()
+				out := e.render(t, r)
+				got, err := parseDocuments(out)
+				if err != nil {
+					t.Fatalf("cannot parse the output of crossplane render: %v\n%s", err, out)
+				}
+				sortDocuments(got)
+				golden := filepath.Join(goldenDir, r.name+".yaml")
+				if *update {
+					writeGolden(t, golden, got)
+					return
+				}
+				b, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("cannot read the golden file: %v\nrun `go test ./test/render -update` to write it", err)
+				}
+				wantDocs, err := parseDocuments(b)
+				if err != nil {
+					t.Fatalf("cannot parse the golden file %s: %v", golden, err)
+				}
+				// Sorted again, so that a hand-edited golden file need not
+				// keep the order.
+				sortDocuments(wantDocs)
+				if diff := cmp.Diff(wantDocs, got); diff != "" {
+					t.Errorf("crossplane render of %s differs from %s (-want +got):\n%s\nrun `go test ./test/render -update` if the change is intended",
+						r.name, golden, diff)
+				}
+			})
+		}
+	}
+
+	// A golden file whose example is gone would otherwise go stale unseen.
+	t.Run("no stale golden files", func(t *testing.T) {
+		have, err := filepath.Glob(filepath.Join(goldenDir, "*.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range have {
+			if slices.Contains(want, filepath.Base(g)) {
+				continue
+			}
+			if *update {
+				if err := os.Remove(g); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			t.Errorf("golden file %s belongs to no example; run `go test ./test/render -update` to remove it", g)
+		}
+	})
+}
+
+// TestRenderDeterministic renders every example several times and requires
+// the CLI's output to be byte-identical each time.
+func TestRenderDeterministic(t *testing.T) {
+	e := newEnv(t)
+	for _, ex := range e.examples {
+		for _, r := range ex.runs() {
+			t.Run(r.name, func(t *testing.T) {
+				t.Parallel()
+				first := e.render(t, r)
+				for i := 1; i < renders; i++ {
+					if out := e.render(t, r); !bytes.Equal(first, out) {
+						t.Fatalf("render %d of %s differs from the first (-first +render %d):\n%s",
+							i+1, r.name, i+1, cmp.Diff(string(first), string(out)))
+					}
+				}
+			})
+		}
+	}
+}
+
+// env is what a test needs to render examples: the CLI, the examples, and a
+// running function.
+type env struct {
+	root        string
+	cli         string
+	composition string
+	examples    []example
+	// functions maps an example's name to its functions.yaml, rewritten to
+	// point at the running function.
+	functions map[string]string
+}
+
+// example is one directory under the examples directory.
+type example struct {
+	name string
+	dir  string
+}
+
+// run is one invocation of crossplane render.
+type run struct {
+	example  example
+	name     string
+	observed string
+}
+
+// runs of an example: without observed state, and with its observed.yaml
+// when it has one.
+func (ex example) runs() []run {
+	rs := []run{{example: ex, name: ex.name}}
+	if o := filepath.Join(ex.dir, "observed.yaml"); exists(o) {
+		rs = append(rs, run{example: ex, name: ex.name + "-observed", observed: o})
+	}
+	return rs
+}
+
+// newEnv finds the examples and the CLI, and starts the function. The
+// function is stopped when t ends.
+func newEnv(t *testing.T) *env {
 	t.Helper()
-	for _, p := range []string{os.Getenv("CROSSPLANE_CLI"), filepath.Join(root, ".cache", "tools", "crossplane")} {
-		if p == "" {
+	root := moduleRoot(t)
+	e := &env{root: root, functions: map[string]string{}}
+	e.composition = e.path(envComposition, filepath.Join("package", "configuration", "composition.yaml"))
+	e.examples = findExamples(t, e.path(envExamplesDir, "examples"))
+	e.cli = findCLI(t, root)
+
+	addr := serveFunction(t, buildFunction(t, root))
+	tmp := t.TempDir()
+	for _, ex := range e.examples {
+		b, err := os.ReadFile(filepath.Join(ex.dir, "functions.yaml"))
+		if err != nil {
+			t.Fatalf("example %s: %v", ex.name, err)
+		}
+		b, err = setDevelopmentTarget(b, addr)
+		if err != nil {
+			t.Fatalf("example %s: functions.yaml: %v", ex.name, err)
+		}
+		f := filepath.Join(tmp, ex.name+"-functions.yaml")
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e.functions[ex.name] = f
+	}
+	return e
+}
+
+// path returns the value of the environment variable name, or def, made
+// absolute against the module root.
+func (e *env) path(name, def string) string {
+	p := os.Getenv(name)
+	if p == "" {
+		p = def
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(e.root, p)
+	}
+	return p
+}
+
+// render runs crossplane render once and returns its standard output.
+func (e *env) render(t *testing.T, r run) []byte {
+	t.Helper()
+	args := []string{"render",
+		filepath.Join(r.example.dir, "xr.yaml"), e.composition, e.functions[r.example.name],
+		"--include-function-results",
+	}
+	if r.observed != "" {
+		args = append(args, "--observed-resources="+r.observed)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), renderTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, e.cli, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\nstderr:\n%s", e.cli, strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.Bytes()
+}
+
+// refreshObserved rewrites an example's observed.yaml from a render without
+// observed state, unless someone wrote it by hand for a scenario of its own.
+func (e *env) refreshObserved(t *testing.T, ex example) {
+	t.Helper()
+	path := filepath.Join(ex.dir, "observed.yaml")
+	if b, err := os.ReadFile(path); err == nil && !bytes.HasPrefix(b, []byte(observedHeader)) {
+		t.Logf("leaving the hand-written %s alone", path)
+		return
+	}
+	docs, err := parseDocuments(e.render(t, run{example: ex, name: ex.name}))
+	if err != nil {
+		t.Fatalf("cannot parse the output of crossplane render: %v", err)
+	}
+	sortDocuments(docs)
+	writeObserved(t, path, docs)
+}
+
+// moduleRoot walks up from the package directory to the directory that
+// holds go.mod.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if exists(filepath.Join(dir, "go.mod")) {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("cannot find go.mod above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+// findExamples returns every directory under dir, each of which must hold
+// an xr.yaml and a functions.yaml.
+func findExamples(t *testing.T, dir string) []example {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	var exs []example
+	for _, en := range entries {
+		if !en.IsDir() {
 			continue
 		}
-		if _, err := os.Stat(p); err == nil {
-			return p
+		ex := example{name: en.Name(), dir: filepath.Join(dir, en.Name())}
+		for _, f := range []string{"xr.yaml", "functions.yaml"} {
+			if !exists(filepath.Join(ex.dir, f)) {
+				t.Fatalf("example %s has no %s", ex.dir, f)
+			}
 		}
+		exs = append(exs, ex)
 	}
+	if len(exs) == 0 {
+		t.Fatalf("no examples found in %s", dir)
+	}
+	return exs
+}
+
+// findCLI returns the crossplane CLI named by $CROSSPLANE_CLI, or the one
+// `make tools` caches. Without a CLI the test is skipped on a developer's
+// machine but fails in CI, where a skip would hide that nothing was tested.
+func findCLI(t *testing.T, root string) string {
+	t.Helper()
+	if p := os.Getenv(envCLI); p != "" {
+		if !exists(p) {
+			t.Fatalf("%s=%s does not exist; `make tools` builds the crossplane CLI", envCLI, p)
+		}
+		return p
+	}
+	p := filepath.Join(root, ".cache", "tools", "crossplane")
+	if exists(p) {
+		return p
+	}
+	msg := fmt.Sprintf("no crossplane CLI: set %s, or run `make tools` to build it into %s", envCLI, p)
 	if os.Getenv("CI") == "true" {
-		t.Fatal("the crossplane CLI is missing: run `make tools` (or set CROSSPLANE_CLI)")
+		t.Fatal(msg)
 	}
-	t.Skip("the crossplane CLI is missing: run `make tools` to build it, or `make test`, which does")
+	t.Skip(msg)
 	return ""
 }
 
-// serve builds the function and serves it on a free loopback port until the
-// test ends. It returns the address.
-func serve(t *testing.T, root string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "function")
-	build := exec.Command("go", "build", "-o", bin, "./function")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("cannot build the function: %v\n%s", err, out)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
+var build struct {
+	once sync.Once
+	path string
+	err  error
+}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	fn := exec.CommandContext(ctx, bin, "--insecure", "--metrics-address=", "--address="+addr)
-	var stderr bytes.Buffer
-	fn.Stderr = &stderr
-	if err := fn.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		_ = fn.Wait()
+// buildFunction builds the function binary once per test run.
+func buildFunction(t *testing.T, root string) string {
+	t.Helper()
+	build.once.Do(func() {
+		build.path = filepath.Join(binDir, "function")
+		cmd := exec.Command("go", "build", "-o", build.path, "./function")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			build.err = fmt.Errorf("cannot build the function: %w\n%s", err, out)
+		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
+	if build.err != nil {
+		t.Fatal(build.err)
+	}
+	return build.path
+}
+
+// serveFunction starts the function without TLS on a free loopback port and
+// returns its address once it accepts connections. The function is killed
+// when t ends; its logs are shown if t failed.
+func serveFunction(t *testing.T, bin string) string {
+	t.Helper()
+	addr := freeAddress(t)
+	var logs syncBuffer
+	cmd := exec.Command(bin, "--insecure", "--metrics-address=", "--address="+addr)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("cannot start the function: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+		if t.Failed() {
+			t.Logf("function logs:\n%s", logs.String())
+		}
+	})
+
+	deadline := time.Now().Add(listenTimeout)
 	for {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			_ = c.Close()
 			return addr
 		}
+		select {
+		case err := <-exited:
+			exited <- err // for the cleanup
+			t.Fatalf("the function exited before it listened on %s: %v\n%s", addr, err, logs.String())
+		case <-time.After(50 * time.Millisecond):
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the function did not listen on %s within 30s: %v\n%s", addr, err, stderr.String())
+			t.Fatalf("the function did not listen on %s within %s: %v\n%s", addr, listenTimeout, err, logs.String())
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
-type example struct {
-	name, dir string
-	observed  bool
-}
-
-func examples(t *testing.T, root string) []example {
+// freeAddress returns a loopback address with a port nobody listens on. The
+// port could be taken again before the function binds it; the function then
+// exits and serveFunction says so.
+func freeAddress(t *testing.T) string {
 	t.Helper()
-	dirs, err := filepath.Glob(filepath.Join(root, "examples", "*", "xr.yaml"))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(dirs) == 0 {
-		t.Fatal("no examples found under examples/")
-	}
-	var out []example
-	for _, xr := range dirs {
-		dir := filepath.Dir(xr)
-		name := filepath.Base(dir)
-		out = append(out, example{name: name, dir: dir})
-		if _, err := os.Stat(filepath.Join(dir, "observed.yaml")); err == nil {
-			out = append(out, example{name: name + "-observed", dir: dir, observed: true})
-		}
-	}
-	return out
+	defer l.Close() //nolint:errcheck // Only the port matters.
+	return l.Addr().String()
 }
 
-var target = regexp.MustCompile(`(runtime-development-target: ).*`)
-
-// render runs `crossplane render` on an example against the function at
-// addr and returns its output.
-func render(t *testing.T, root, crossplane, addr string, ex example) []byte {
+// writeGolden writes docs, sorted, to the golden file path.
+func writeGolden(t *testing.T, path string, docs []map[string]any) {
 	t.Helper()
-	fns, err := os.ReadFile(filepath.Join(ex.dir, "functions.yaml"))
+	b, err := marshalDocuments("Generated by TestRenderExamples from `crossplane render`.\nRewrite with: go test ./test/render -update", docs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	functions := filepath.Join(t.TempDir(), "functions.yaml")
-	if err := os.WriteFile(functions, target.ReplaceAll(fns, []byte("${1}"+addr)), 0o600); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"render", filepath.Join(ex.dir, "xr.yaml"), filepath.Join(root, "package", "configuration", "composition.yaml"), functions, "--include-function-results"}
-	if ex.observed {
-		args = append(args, "--observed-resources="+filepath.Join(ex.dir, "observed.yaml"))
+	if err := os.WriteFile(path, b, 0o644); err != nil { //nolint:gosec // Golden files are committed source.
+		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, crossplane, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("crossplane %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.Bytes()
 }
 
-// documents parses multi-document YAML and sorts the documents, so the
-// comparison does not depend on the order the CLI prints them in.
-func documents(t *testing.T, b []byte) []map[string]any {
-	t.Helper()
-	var docs []map[string]any
-	for _, d := range regexp.MustCompile(`(?m)^---\s*$`).Split(string(b), -1) {
-		if strings.TrimSpace(d) == "" {
-			continue
-		}
-		m := map[string]any{}
-		if err := yaml.Unmarshal([]byte(d), &m); err != nil {
-			t.Fatalf("cannot parse rendered YAML: %v\n%s", err, d)
-		}
-		docs = append(docs, m)
-	}
-	sort.SliceStable(docs, func(i, j int) bool { return key(docs[i]) < key(docs[j]) })
-	return docs
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
-func key(m map[string]any) string {
-	md, _ := m["metadata"].(map[string]any)
-	ann, _ := md["annotations"].(map[string]any)
-	return fmt.Sprint(m["apiVersion"], "/", m["kind"], "/", md["name"], "/", ann["crossplane.io/composition-resource-name"], "/", m["message"])
+// syncBuffer collects the function's output, which os/exec copies from
+// another goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
 }
 
-func marshal(t *testing.T, docs []map[string]any) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	for _, d := range docs {
-		b, err := yaml.Marshal(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		buf.WriteString("---\n")
-		buf.Write(b)
-	}
-	return buf.Bytes()
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
 }
 
-// TestRenderExamples renders every example and compares it with its golden
-// file. Rendering twice must give byte-identical output.
-func TestRenderExamples(t *testing.T) {
-	root := root(t)
-	crossplane := cli(t, root)
-	addr := serve(t, root)
-	if *update {
-		// Observed states derive from a fresh render, so refresh them
-		// before rendering with them.
-		for _, ex := range examples(t, root) {
-			if !ex.observed {
-				writeObserved(t, ex.dir, documents(t, render(t, root, crossplane, addr, ex)))
-			}
-		}
-	}
-	for _, ex := range examples(t, root) {
-		t.Run(ex.name, func(t *testing.T) {
-			t.Parallel()
-			out := render(t, root, crossplane, addr, ex)
-			if again := render(t, root, crossplane, addr, ex); !bytes.Equal(out, again) {
-				t.Errorf("two renders of %s differ", ex.name)
-			}
-			got := documents(t, out)
-			golden := filepath.Join(root, "test", "render", "testdata", ex.name+".yaml")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, marshal(t, got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			b, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run the test with -update to write it)", err)
-			}
-			if diff := cmp.Diff(documents(t, b), got); diff != "" {
-				t.Errorf("crossplane render %s: -golden +got:\n%s\nIf the change is intended, rerun with -update and review the diff.", ex.name, diff)
-			}
-		})
-	}
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -77,11 +78,11 @@ func Build(d *database.Database) ([]Rack, field.ErrorList) {
 
 	out := make([]Rack, 0, len(d.Racks))
 	for i, r := range d.Racks {
-		ours, origin := spec(d, r)
+		ours, origins := spec(d, r)
 		if i == 0 {
 			// Racks differ only by rack-id, which is valid by
 			// construction: validating one rack validates all.
-			if errs := validate(d, ours, origin, user); len(errs) > 0 {
+			if errs := validate(d, ours, origins, user); len(errs) > 0 {
 				return nil, errs
 			}
 		}
@@ -124,11 +125,20 @@ func heartbeat(c asconfig.Conf) asconfig.Conf {
 	return c["network"].(asconfig.Conf)["heartbeat"].(asconfig.Conf) //nolint:forcetypeassert // spec builds these maps.
 }
 
-// spec returns the configuration the spec implies for one rack, and for each
-// setting derived from a spec field, that field: a schema error in our part
-// of the configuration is the user's to fix in the spec.
-func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]*field.Path) {
-	origin := map[string]*field.Path{}
+// origin is the spec field a setting of ours derives from: a schema error in
+// our part of the configuration is the user's to fix there.
+type origin struct {
+	path  *field.Path
+	value any
+	// hint explains how the setting derives from the field, when it is
+	// not a copy.
+	hint string
+}
+
+// spec returns the configuration the spec implies for one rack, and the
+// origin of each setting derived from a spec field, by its path.
+func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]origin) {
+	origins := map[string]origin{}
 	service := asconfig.Conf{
 		"cluster-name":   d.Name,
 		"work-directory": WorkDir,
@@ -158,18 +168,19 @@ func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]*fie
 			"replication-factor": int64(ns.ReplicationFactor),
 			"storage-engine":     storageEngine(ns),
 		}
-		origin[cp.Child("replication-factor").String()] = sp.Child("replicationFactor")
-		for _, k := range []string{"data-size", "filesize", "devices", "files", "type"} {
-			origin[cp.Child("storage-engine", k).String()] = sp.Child("storage", "size")
-		}
-		origin[cp.Child("storage-engine").String()] = sp.Child("storage")
+		size := ns.Storage.Size.String()
+		origins[cp.Child("replication-factor").String()] = origin{path: sp.Child("replicationFactor"), value: ns.ReplicationFactor}
+		origins[cp.Child("storage-engine", "data-size").String()] = origin{path: sp.Child("storage", "size"), value: size}
+		origins[cp.Child("storage-engine", "filesize").String()] = origin{path: sp.Child("storage", "size"), value: size,
+			hint: "the data file gets the volume less 5% (at least 128Mi) for the filesystem; raise the size"}
+		origins[cp.Child("storage-engine").String()] = origin{path: sp.Child("storage"), value: string(ns.Storage.Type)}
 		if ttl, _ := xr.Seconds(ns.DefaultTTL); ns.DefaultTTL != "" {
 			n["default-ttl"] = ttl
-			origin[cp.Child("default-ttl").String()] = sp.Child("defaultTTL")
+			origins[cp.Child("default-ttl").String()] = origin{path: sp.Child("defaultTTL"), value: string(ns.DefaultTTL)}
 		}
 		if nsup, _ := xr.Seconds(ns.NsupPeriod); ns.NsupPeriod != "" {
 			n["nsup-period"] = nsup
-			origin[cp.Child("nsup-period").String()] = sp.Child("nsupPeriod")
+			origins[cp.Child("nsup-period").String()] = origin{path: sp.Child("nsupPeriod"), value: string(ns.NsupPeriod)}
 		}
 		if d.RackAware() {
 			n["rack-id"] = int64(r.ID)
@@ -177,7 +188,7 @@ func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]*fie
 		nss = append(nss, n)
 	}
 	c["namespaces"] = nss
-	return c, origin
+	return c, origins
 }
 
 // root is the path under which our own configuration is validated, before
@@ -226,13 +237,16 @@ func bytes(q resource.Quantity) int64 {
 // validate checks our configuration, then the merged one. An error in ours
 // is reported at the spec field it came from; an error after merging is the
 // user's aerospikeConfig's.
-func validate(d *database.Database, ours asconfig.Conf, origin map[string]*field.Path, user asconfig.Conf) field.ErrorList {
+func validate(d *database.Database, ours asconfig.Conf, origins map[string]origin, user asconfig.Conf) field.ErrorList {
 	enterprise := d.Enterprise()
 	var errs field.ErrorList
 	for _, e := range d.Schema.Validate(ours, enterprise, root) {
-		if p, ok := origin[e.Field]; ok {
-			e.Detail = fmt.Sprintf("%s (as %s for server %s)", e.Detail, e.Field, d.Version)
-			e.Field = p.String()
+		if o, ok := origins[e.Field]; ok {
+			detail := fmt.Sprintf("%s %s for server %s, which %v gives", strings.TrimPrefix(e.Field, root.String()+"."), e.Detail, d.Version, describe(e.BadValue))
+			if o.hint != "" {
+				detail += ": " + o.hint
+			}
+			e.Field, e.BadValue, e.Detail = o.path.String(), o.value, detail
 		}
 		errs = append(errs, e)
 	}
@@ -253,4 +267,12 @@ func userConf(d *database.Database) (asconfig.Conf, field.ErrorList) {
 		return nil, field.ErrorList{field.Invalid(p, string(d.Spec.AerospikeConfig.Raw), "must be an object in the structured form of aerospike.conf (service, logging, network, namespaces, …)")}
 	}
 	return c, owned(d, c, p)
+}
+
+// describe prints a byte count as the quantity a user would write.
+func describe(v any) string {
+	if n, ok := v.(int64); ok && n > 0 && n%(1<<20) == 0 {
+		return resource.NewQuantity(n, resource.BinarySI).String()
+	}
+	return fmt.Sprint(v)
 }

@@ -1,0 +1,244 @@
+package config
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
+)
+
+func db(t *testing.T, edit func(s *v1alpha1.AerospikeDatabaseSpec)) *database.Database {
+	t.Helper()
+	x := &v1alpha1.AerospikeDatabase{
+		ObjectMeta: metav1.ObjectMeta{Name: "orders", Namespace: "team"},
+		Spec: v1alpha1.AerospikeDatabaseSpec{
+			Size:    3,
+			Version: "8.1.2.0",
+			Namespaces: []v1alpha1.Namespace{{
+				Name:    "orders",
+				Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageMemory, Size: resource.MustParse("1Gi")},
+			}},
+		},
+	}
+	if edit != nil {
+		edit(&x.Spec)
+	}
+	xr.Default(&x.Spec)
+	d, errs := database.New(x, nil)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	return d
+}
+
+func enterprise(s *v1alpha1.AerospikeDatabaseSpec) {
+	s.Edition = v1alpha1.EditionEnterprise
+	s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "k", Key: "features.conf"}
+}
+
+func TestBuildRacks(t *testing.T) {
+	d := db(t, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		enterprise(s)
+		s.Racks = []v1alpha1.Rack{{ID: 1}, {ID: 2}}
+		s.AccessControl = &v1alpha1.AccessControl{}
+	})
+	racks, errs := Build(d)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if len(racks) != 2 {
+		t.Fatalf("want a configuration per rack, got %d", len(racks))
+	}
+	for i, r := range racks {
+		text := string(r.Text)
+		for _, want := range []string{
+			"rack-id " + []string{"1", "2"}[i],
+			"feature-key-file /etc/aerospike/secrets/features.conf",
+			"mesh-seed-address-port orders-1-0.orders-headless.team.svc.cluster.local 3002",
+			"mesh-seed-address-port orders-2-0.orders-headless.team.svc.cluster.local 3002",
+			"security {\n}",
+			"mode mesh",
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("rack %d: aerospike.conf lacks %q:\n%s", r.ID, want, text)
+			}
+		}
+	}
+	if racks[0].Hash == racks[1].Hash {
+		t.Error("racks with different rack-ids share a configuration hash")
+	}
+}
+
+func TestCommunityHasNoRackID(t *testing.T) {
+	d := db(t, func(s *v1alpha1.AerospikeDatabaseSpec) { s.Racks = []v1alpha1.Rack{{ID: 1}, {ID: 2}} })
+	racks, errs := Build(d)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	for _, r := range racks {
+		if strings.Contains(string(r.Text), "rack-id") {
+			t.Errorf("Community Edition refuses rack-id, but rack %d's configuration has it", r.ID)
+		}
+	}
+}
+
+// TestHashIgnoresSeeds: a scale-up changes the seed list, which running
+// nodes do not need; it must not restart them. Any other change must.
+func TestHashIgnoresSeeds(t *testing.T) {
+	hash := func(edit func(s *v1alpha1.AerospikeDatabaseSpec)) (string, string) {
+		racks, errs := Build(db(t, edit))
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		return racks[0].Hash, string(racks[0].Text)
+	}
+	base, baseText := hash(nil)
+	scaled, scaledText := hash(func(s *v1alpha1.AerospikeDatabaseSpec) { s.Size = 5 })
+	if baseText == scaledText {
+		t.Fatal("the seed list did not change with the size")
+	}
+	if base != scaled {
+		t.Error("scaling changed the configuration hash: every node would restart")
+	}
+	tuned, _ := hash(func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.AerospikeConfig = &apiextensionsv1.JSON{Raw: []byte(`{"service": {"proto-fd-max": 20000}}`)}
+	})
+	if tuned == base {
+		t.Error("a configuration change kept the hash: no node would apply it")
+	}
+}
+
+func TestStorage(t *testing.T) {
+	d := db(t, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Namespaces = []v1alpha1.Namespace{
+			{Name: "dev", Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageDevice, Size: resource.MustParse("100Gi")}, DefaultTTL: "30d"},
+			{Name: "My_Files", Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageFile, Size: resource.MustParse("10Gi")}, DefaultTTL: "1h", NsupPeriod: "30"},
+		}
+	})
+	racks, errs := Build(d)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	text := string(racks[0].Text)
+	for _, want := range []string{
+		"namespace dev {\n\tdefault-ttl 2592000\n\tnsup-period 120\n\treplication-factor 2\n\tstorage-engine device {\n\t\tdevice /dev/aerospike/data-dev\n\t}\n}",
+		"file /opt/aerospike/data/data-my-files-",
+		"/My_Files.dat\n\t\tfilesize 10200547328\n",
+		"\tdefault-ttl 3600\n\tnsup-period 30\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("aerospike.conf lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestFileSize(t *testing.T) {
+	cases := map[string]int64{
+		"1Gi":   1<<30 - 128<<20, // 128 MiB of headroom at least
+		"10Gi":  10200547328,     // 5% headroom, rounded down to a MiB
+		"100Mi": 0,               // too small for any data file
+	}
+	for size, want := range cases {
+		if got := FileSize(resource.MustParse(size)); got != want {
+			t.Errorf("FileSize(%s) = %d, want %d", size, got, want)
+		}
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		edit   func(s *v1alpha1.AerospikeDatabaseSpec)
+		want   []string
+	}{
+		"MemoryBelowMinimum": {
+			reason: "the server's minimum is reported at the spec field it comes from",
+			edit: func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.Namespaces[0].Storage.Size = resource.MustParse("256Mi")
+			},
+			want: []string{`spec.namespaces[0].storage.size: Invalid value: "256Mi": namespaces[orders].storage-engine.data-size must be at least 536870912 (512Mi) for server 8.1.2.0, which 256Mi gives`},
+		},
+		"FileTooSmall": {
+			reason: "a file namespace needs a volume the data file fits on",
+			edit: func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.Namespaces[0].Storage = v1alpha1.NamespaceStorage{Type: v1alpha1.StorageFile, Size: resource.MustParse("200Mi")}
+			},
+			want: []string{`spec.namespaces[0].storage.size: Invalid value: "200Mi": namespaces[orders].storage-engine.filesize must be at least 134217728 (128Mi) for server 8.1.2.0, which 72Mi gives: the data file gets the volume less 5% (at least 128Mi) for the filesystem; raise the size`},
+		},
+		"NotAnObject": {
+			reason: "aerospikeConfig is an object",
+			edit: func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.AerospikeConfig = &apiextensionsv1.JSON{Raw: []byte(`[1]`)}
+			},
+			want: []string{"spec.aerospikeConfig: Invalid value"},
+		},
+		"Owned": {
+			reason: "settings the spec owns are refused with the field to use",
+			edit: func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.AerospikeConfig = &apiextensionsv1.JSON{Raw: []byte(`{
+					"network": {"heartbeat": {"mode": "multicast", "interval": 100}, "service": {"port": 4000}},
+					"service": {"work-directory": "/x"},
+					"namespaces": [{"name": "orders", "default-ttl": 5, "storage-engine": {"data-size": 1, "defrag-lwm-pct": 40}}]
+				}`)}
+			},
+			want: []string{
+				"spec.aerospikeConfig.network.heartbeat.mode: Forbidden: is managed by xp-aerospike: nodes find each other by mesh heartbeat",
+				"spec.aerospikeConfig.network.service.port: Forbidden: is managed by xp-aerospike: the client port is 3000",
+				"spec.aerospikeConfig.service.work-directory: Forbidden",
+				"spec.aerospikeConfig.namespaces[orders].default-ttl: Forbidden: is managed by xp-aerospike: set spec.namespaces[0].defaultTTL",
+				"spec.aerospikeConfig.namespaces[orders].storage-engine.data-size: Forbidden: is managed by xp-aerospike: set spec.namespaces[0].storage.size",
+			},
+		},
+		"UnknownAfterMerge": {
+			reason: "the merged configuration is validated against the version's schema",
+			edit: func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.AerospikeConfig = &apiextensionsv1.JSON{Raw: []byte(`{"namespaces": [{"name": "orders", "storage-engine": {"compression": "zstd"}}]}`)}
+			},
+			want: []string{"spec.aerospikeConfig.namespaces[orders].storage-engine.compression: Forbidden: is Enterprise-only"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, errs := Build(db(t, tc.edit))
+			var got []string
+			for _, e := range errs {
+				got = append(got, e.Error())
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("%s: want %d errors, got:\n%s", tc.reason, len(tc.want), strings.Join(got, "\n"))
+			}
+			for i := range tc.want {
+				if !strings.HasPrefix(got[i], tc.want[i]) {
+					t.Errorf("%s:\nwant prefix %q\ngot         %q", tc.reason, tc.want[i], got[i])
+				}
+			}
+		})
+	}
+}
+
+func TestConfigMap(t *testing.T) {
+	d := db(t, nil)
+	racks, _ := Build(d)
+	cm := ConfigMap(d, racks)
+	if diff := cmp.Diff([]string{"rack-0.conf"}, keys(cm.Data)); diff != "" {
+		t.Errorf("ConfigMap keys: -want +got:\n%s", diff)
+	}
+	if cm.Name != "orders-config" || cm.Namespace != "team" {
+		t.Errorf("ConfigMap is %s/%s, want team/orders-config", cm.Namespace, cm.Name)
+	}
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,142 @@
+package database
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
+)
+
+func xrWith(edit func(s *v1alpha1.AerospikeDatabaseSpec)) *v1alpha1.AerospikeDatabase {
+	x := &v1alpha1.AerospikeDatabase{
+		ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "team"},
+		Spec: v1alpha1.AerospikeDatabaseSpec{
+			Size: 3, Version: "8.1.0.0", Edition: v1alpha1.EditionCommunity,
+			Namespaces: []v1alpha1.Namespace{{Name: "a", Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageMemory, Size: resource.MustParse("1Gi")}}},
+		},
+	}
+	if edit != nil {
+		edit(&x.Spec)
+	}
+	return x
+}
+
+// TestSplit checks nodes are spread evenly, the first racks taking the
+// remainder.
+func TestSplit(t *testing.T) {
+	cases := map[string]struct {
+		size  int32
+		racks []v1alpha1.Rack
+		want  []int32
+	}{
+		"NoRacks":      {size: 5, want: []int32{5}},
+		"Even":         {size: 6, racks: []v1alpha1.Rack{{ID: 1}, {ID: 2}, {ID: 3}}, want: []int32{2, 2, 2}},
+		"Remainder":    {size: 7, racks: []v1alpha1.Rack{{ID: 1}, {ID: 2}, {ID: 3}}, want: []int32{3, 2, 2}},
+		"RemainderTwo": {size: 8, racks: []v1alpha1.Rack{{ID: 9}, {ID: 2}, {ID: 5}}, want: []int32{3, 3, 2}},
+		"OnePerRack":   {size: 3, racks: []v1alpha1.Rack{{ID: 1}, {ID: 2}, {ID: 3}}, want: []int32{1, 1, 1}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			d, errs := New(xrWith(func(s *v1alpha1.AerospikeDatabaseSpec) { s.Size, s.Racks = tc.size, tc.racks }), nil)
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			var got []int32
+			var sum int32
+			for _, r := range d.Racks {
+				got = append(got, r.Nodes)
+				sum += r.Nodes
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("nodes per rack: -want +got:\n%s", diff)
+			}
+			if sum != tc.size {
+				t.Errorf("racks hold %d nodes, want %d", sum, tc.size)
+			}
+		})
+	}
+}
+
+func TestImageAndVersion(t *testing.T) {
+	cases := map[string]struct {
+		reason             string
+		edit               func(s *v1alpha1.AerospikeDatabaseSpec)
+		in                 *v1beta1.Input
+		wantImage, wantVer string
+		wantErr            string
+	}{
+		"Community": {
+			reason:    "the Community Edition image on Docker Hub",
+			wantImage: "docker.io/aerospike/aerospike-server:8.1.0.0", wantVer: "8.1.0.0",
+		},
+		"Enterprise": {
+			reason:    "the Enterprise Edition image",
+			edit:      func(s *v1alpha1.AerospikeDatabaseSpec) { s.Edition = v1alpha1.EditionEnterprise },
+			wantImage: "docker.io/aerospike/aerospike-server-enterprise:8.1.0.0", wantVer: "8.1.0.0",
+		},
+		"Registry": {
+			reason:    "a platform team's mirror",
+			in:        &v1beta1.Input{Registry: "mirror.example.com/hub"},
+			wantImage: "mirror.example.com/hub/aerospike/aerospike-server:8.1.0.0", wantVer: "8.1.0.0",
+		},
+		"ImageTag": {
+			reason:    "the version is read from the image's tag",
+			edit:      func(s *v1alpha1.AerospikeDatabaseSpec) { s.Version, s.Image = "", "registry:5000/as/server:7.2.0.6_1" },
+			wantImage: "registry:5000/as/server:7.2.0.6_1", wantVer: "7.2.0.6_1",
+		},
+		"ImageDigest": {
+			reason:  "a digest carries no version",
+			edit:    func(s *v1alpha1.AerospikeDatabaseSpec) { s.Version, s.Image = "", "as/server@sha256:0123" },
+			wantErr: "spec.version: Required value",
+		},
+		"ImageTagNotVersion": {
+			reason:  "a tag such as latest carries no version",
+			edit:    func(s *v1alpha1.AerospikeDatabaseSpec) { s.Version, s.Image = "", "registry:5000/as/server:latest" },
+			wantErr: "spec.version: Required value",
+		},
+		"TooOld": {
+			reason:  "6.x is not supported",
+			edit:    func(s *v1alpha1.AerospikeDatabaseSpec) { s.Version = "6.4.0.0" },
+			wantErr: `spec.version: Invalid value: "6.4.0.0": server version 6.4.0.0 is not supported: the oldest supported version is 7.0`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			d, errs := New(xrWith(tc.edit), tc.in)
+			if tc.wantErr != "" {
+				if len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), tc.wantErr) {
+					t.Fatalf("%s: want error %q, got %v", tc.reason, tc.wantErr, errs)
+				}
+				return
+			}
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			if d.Image != tc.wantImage || d.Version != tc.wantVer {
+				t.Errorf("%s: image %q version %q, want %q %q", tc.reason, d.Image, d.Version, tc.wantImage, tc.wantVer)
+			}
+		})
+	}
+}
+
+func TestHosts(t *testing.T) {
+	d, _ := New(xrWith(func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Size, s.Racks = 3, []v1alpha1.Rack{{ID: 1}, {ID: 2}}
+	}), &v1beta1.Input{ClusterDomain: "corp.local"})
+	want := []string{
+		"db-1-0.db-headless.team.svc.corp.local",
+		"db-1-1.db-headless.team.svc.corp.local",
+		"db-2-0.db-headless.team.svc.corp.local",
+	}
+	if diff := cmp.Diff(want, d.PodHosts()); diff != "" {
+		t.Errorf("PodHosts(): -want +got:\n%s", diff)
+	}
+	if got := d.Endpoint(); got != "db.team.svc.corp.local:3000" {
+		t.Errorf("Endpoint() = %q", got)
+	}
+}

@@ -1,0 +1,215 @@
+package workload
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
+)
+
+func build(t *testing.T, in *v1beta1.Input, edit func(s *v1alpha1.AerospikeDatabaseSpec)) (*database.Database, []*appsv1.StatefulSet) {
+	t.Helper()
+	x := &v1alpha1.AerospikeDatabase{
+		ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "team"},
+		Spec: v1alpha1.AerospikeDatabaseSpec{
+			Size: 3, Version: "8.1.0.0",
+			Namespaces: []v1alpha1.Namespace{{Name: "mem", Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageMemory, Size: resource.MustParse("1Gi")}}},
+		},
+	}
+	if edit != nil {
+		edit(&x.Spec)
+	}
+	xr.Default(&x.Spec)
+	d, errs := database.New(x, in)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	confs, errs := config.Build(d)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	return d, StatefulSets(d, confs, Options{})
+}
+
+func TestStatefulSetsPerRack(t *testing.T) {
+	_, sets := build(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Size = 5
+		s.Racks = []v1alpha1.Rack{{ID: 1, Zone: "a"}, {ID: 2, Zone: "b", NodeSelector: map[string]string{"pool": "b"}, Tolerations: []corev1.Toleration{{Key: "rack-b"}}}}
+		s.Placement = &v1alpha1.Placement{NodeSelector: map[string]string{"pool": "db", "disk": "ssd"}, Tolerations: []corev1.Toleration{{Key: "all"}}}
+	})
+	if len(sets) != 2 {
+		t.Fatalf("want a StatefulSet per rack, got %d", len(sets))
+	}
+	b := sets[1]
+	if b.Name != "db-2" || *b.Spec.Replicas != 2 || *sets[0].Spec.Replicas != 3 {
+		t.Errorf("rack 2: %s with %d replicas; rack 1 with %d", b.Name, *b.Spec.Replicas, *sets[0].Spec.Replicas)
+	}
+	pod := b.Spec.Template.Spec
+	if diff := cmp.Diff(map[string]string{"pool": "b", "disk": "ssd"}, pod.NodeSelector); diff != "" {
+		t.Errorf("the rack's node selector wins over the database's: -want +got:\n%s", diff)
+	}
+	if diff := cmp.Diff([]corev1.Toleration{{Key: "all"}, {Key: "rack-b"}}, pod.Tolerations); diff != "" {
+		t.Errorf("tolerations: -want +got:\n%s", diff)
+	}
+	zone := pod.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms[0].MatchExpressions[0]
+	if diff := cmp.Diff(corev1.NodeSelectorRequirement{Key: LabelZone, Operator: corev1.NodeSelectorOpIn, Values: []string{"b"}}, zone); diff != "" {
+		t.Errorf("zone affinity: -want +got:\n%s", diff)
+	}
+	anti := pod.Affinity.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution
+	if len(anti) != 1 || anti[0].TopologyKey != LabelHostname {
+		t.Errorf("want required anti-affinity per host, got %+v", anti)
+	}
+	if b.Spec.Selector.MatchLabels["aerospike.xp-aerospike.io/rack"] != "2" {
+		t.Errorf("the selector must pick only the rack's pods: %v", b.Spec.Selector.MatchLabels)
+	}
+	if b.Spec.Template.Annotations["aerospike.xp-aerospike.io/config-hash"] == "" {
+		t.Error("the pod template carries no configuration hash")
+	}
+}
+
+func TestUserAffinityIsKept(t *testing.T) {
+	user := &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+		NodeSelectorTerms: []corev1.NodeSelectorTerm{
+			{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "arch", Operator: corev1.NodeSelectorOpIn, Values: []string{"amd64"}}}},
+			{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "arch", Operator: corev1.NodeSelectorOpIn, Values: []string{"arm64"}}}},
+		},
+	}}}
+	d, sets := build(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Racks = []v1alpha1.Rack{{ID: 1, Zone: "z"}}
+		s.Placement = &v1alpha1.Placement{Affinity: user, MultiPodPerHost: true}
+	})
+	terms := sets[0].Spec.Template.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms
+	for i, term := range terms {
+		if len(term.MatchExpressions) != 2 || term.MatchExpressions[1].Key != LabelZone {
+			t.Errorf("term %d: the zone must hold in every ORed term: %+v", i, term)
+		}
+	}
+	if len(d.Spec.Placement.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms[0].MatchExpressions) != 1 {
+		t.Error("building the StatefulSet changed the spec's affinity")
+	}
+	anti := sets[0].Spec.Template.Spec.Affinity.PodAntiAffinity
+	if len(anti.RequiredDuringSchedulingIgnoredDuringExecution) != 0 || len(anti.PreferredDuringSchedulingIgnoredDuringExecution) != 1 {
+		t.Errorf("multiPodPerHost makes the anti-affinity a preference: %+v", anti)
+	}
+}
+
+func TestVolumes(t *testing.T) {
+	_, sets := build(t, &v1beta1.Input{StorageClassName: "standard"}, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Namespaces = []v1alpha1.Namespace{
+			{Name: "dev", Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageDevice, Size: resource.MustParse("100Gi"), StorageClassName: ptr.To("nvme")}},
+			{Name: "files", Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageFile, Size: resource.MustParse("10Gi")}},
+		}
+		s.PersistentVolumeClaimRetentionPolicy = &v1alpha1.PersistentVolumeClaimRetentionPolicy{WhenDeleted: "Delete"}
+	})
+	sts := sets[0]
+	type claim struct {
+		name, class, size string
+		mode              corev1.PersistentVolumeMode
+	}
+	var got []claim
+	for _, c := range sts.Spec.VolumeClaimTemplates {
+		q := c.Spec.Resources.Requests[corev1.ResourceStorage]
+		got = append(got, claim{c.Name, ptr.Deref(c.Spec.StorageClassName, ""), q.String(), *c.Spec.VolumeMode})
+	}
+	want := []claim{
+		{"data-dev", "nvme", "100Gi", corev1.PersistentVolumeBlock},
+		{"data-files", "standard", "10Gi", corev1.PersistentVolumeFilesystem},
+		{"workdir", "nvme", "1Gi", corev1.PersistentVolumeFilesystem},
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(claim{})); diff != "" {
+		t.Errorf("volume claims: -want +got:\n%s", diff)
+	}
+	c := sts.Spec.Template.Spec.Containers[0]
+	if diff := cmp.Diff([]corev1.VolumeDevice{{Name: "data-dev", DevicePath: "/dev/aerospike/data-dev"}}, c.VolumeDevices); diff != "" {
+		t.Errorf("devices: -want +got:\n%s", diff)
+	}
+	if c.VolumeMounts[len(c.VolumeMounts)-1].MountPath != "/opt/aerospike/data/data-files" {
+		t.Errorf("file volume mount: %+v", c.VolumeMounts)
+	}
+	for _, v := range sts.Spec.Template.Spec.Volumes {
+		if v.Name == "workdir" {
+			t.Error("a persistent database keeps its work directory on a volume claim, not an emptyDir")
+		}
+	}
+	want2 := appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: appsv1.DeletePersistentVolumeClaimRetentionPolicyType, WhenScaled: appsv1.RetainPersistentVolumeClaimRetentionPolicyType}
+	if diff := cmp.Diff(want2, *sts.Spec.PersistentVolumeClaimRetentionPolicy); diff != "" {
+		t.Errorf("retention: only what the user asked to delete is deleted: -want +got:\n%s", diff)
+	}
+}
+
+func TestMemoryOnlyHasNoClaims(t *testing.T) {
+	_, sets := build(t, nil, nil)
+	sts := sets[0]
+	if len(sts.Spec.VolumeClaimTemplates) != 0 {
+		t.Errorf("a memory-only database needs no volume claims, got %d", len(sts.Spec.VolumeClaimTemplates))
+	}
+	if diff := cmp.Diff(appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: "Retain", WhenScaled: "Retain"}, *sts.Spec.PersistentVolumeClaimRetentionPolicy); diff != "" {
+		t.Errorf("retention defaults to Retain: -want +got:\n%s", diff)
+	}
+}
+
+func TestEnterpriseAndMonitoring(t *testing.T) {
+	_, sets := build(t, &v1beta1.Input{ExporterImage: "mirror/exporter:1"}, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Edition = v1alpha1.EditionEnterprise
+		s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "key"}
+		s.Monitoring = &v1alpha1.Monitoring{Enabled: true}
+	})
+	pod := sets[0].Spec.Template.Spec
+	if len(pod.Containers) != 2 || pod.Containers[1].Image != "mirror/exporter:1" {
+		t.Fatalf("want the server and the exporter, got %+v", pod.Containers)
+	}
+	var fk *corev1.Volume
+	for i := range pod.Volumes {
+		if pod.Volumes[i].Name == "feature-key" {
+			fk = &pod.Volumes[i]
+		}
+	}
+	if fk == nil || fk.Secret.SecretName != "key" || fk.Secret.Items[0].Key != "features.conf" {
+		t.Errorf("the feature key is mounted from its Secret: %+v", fk)
+	}
+}
+
+func TestPartition(t *testing.T) {
+	d, _ := build(t, nil, nil)
+	confs, _ := config.Build(d)
+	sets := StatefulSets(d, confs, Options{Partitions: map[int32]int32{0: 2}})
+	if got := *sets[0].Spec.UpdateStrategy.RollingUpdate.Partition; got != 2 {
+		t.Errorf("partition = %d, want the plan's 2", got)
+	}
+}
+
+func TestPodDisruptionBudget(t *testing.T) {
+	cases := map[string]struct {
+		rf, size int32
+		user     *int32
+		want     int32
+	}{
+		"RF2":     {rf: 2, size: 3, want: 1},
+		"RF1":     {rf: 1, size: 3, want: 0},
+		"RF3User": {rf: 3, size: 5, user: ptr.To[int32](2), want: 2},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			d, _ := build(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.Size, s.Namespaces[0].ReplicationFactor, s.MaxUnavailable = tc.size, tc.rf, tc.user
+			})
+			pdb := PodDisruptionBudget(d)
+			if got := pdb.Spec.MaxUnavailable.IntVal; got != tc.want {
+				t.Errorf("maxUnavailable = %d, want %d", got, tc.want)
+			}
+			if diff := cmp.Diff(d.Names.Selector(), pdb.Spec.Selector.MatchLabels); diff != "" {
+				t.Errorf("the budget must cover every pod of the database: -want +got:\n%s", diff)
+			}
+		})
+	}
+}
