@@ -337,3 +337,32 @@ func loadCRD(t *testing.T) *apiextensions.CustomResourceDefinition {
 	}
 	return out
 }
+
+// TestExamplesAreValid admits every example through the XRD's schema, as the
+// API server would.
+func TestExamplesAreValid(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*/xr.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples found: %v", err)
+	}
+	v := newValidator(t)
+	for _, f := range files {
+		t.Run(filepath.Base(filepath.Dir(f)), func(t *testing.T) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			j, err := yaml.YAMLToJSON(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			obj := map[string]any{}
+			if err := utiljson.Unmarshal(j, &obj); err != nil {
+				t.Fatal(err)
+			}
+			if errs := v.validate(obj); len(errs) > 0 {
+				t.Errorf("%s is refused by the XRD's schema:\n%v", f, errs.ToAggregate())
+			}
+		})
+	}
+}
