@@ -10,6 +10,7 @@ import (
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/request"
+	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/response"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
@@ -91,18 +92,10 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 
-	observed, err := request.GetObservedComposedResources(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))
-		return rsp, nil
-	}
-	desired, err := request.GetDesiredComposedResources(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, "cannot get the desired composed resources"))
-		return rsp, nil
-	}
-
-	racks, err := compose.Desired(d, confs, workload.Options{}, observed, desired)
+	// Resources earlier pipeline steps composed stay: the response started
+	// as a copy of the request's desired state.
+	desired := map[resource.Name]*resource.DesiredComposed{}
+	racks, err := compose.Desired(d, confs, workload.Options{}, req.GetObserved().GetResources(), desired)
 	if err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot compose the AerospikeDatabase"))
 		return rsp, nil
