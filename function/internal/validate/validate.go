@@ -77,10 +77,35 @@ func Spec(s *v1alpha1.AerospikeDatabaseSpec) Result {
 	muErrs, muWarn := maxUnavailable(s, minRF, p.Child("maxUnavailable"))
 	r.Errors = append(r.Errors, muErrs...)
 	r.Warnings = append(r.Warnings, muWarn...)
+	if w := communityData(s); w != "" {
+		r.Warnings = append(r.Warnings, w)
+	}
 	if s.Edition == v1alpha1.EditionCommunity && len(s.Racks) > 1 {
 		r.Warnings = append(r.Warnings, "spec.racks: Community Edition cannot be rack-aware: the pods are spread across the racks, but two copies of a record may share a rack; use edition enterprise for rack-aware replication")
 	}
 	return r
+}
+
+// maxDataCommunity is the most storage Aerospike documents a Community
+// Edition cluster may hold (8 nodes of 640 GiB). The server starts with more,
+// so it is a warning, not an error.
+var maxDataCommunity = resource.MustParse("5Ti")
+
+// communityData warns when a Community Edition cluster's storage exceeds
+// the documented limit.
+func communityData(s *v1alpha1.AerospikeDatabaseSpec) string {
+	if s.Edition != v1alpha1.EditionCommunity {
+		return ""
+	}
+	perNode := resource.Quantity{}
+	for _, ns := range s.Namespaces {
+		perNode.Add(ns.Storage.Size)
+	}
+	total := resource.NewQuantity(perNode.Value()*int64(s.Size), resource.BinarySI)
+	if total.Cmp(maxDataCommunity) <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("spec.namespaces: the cluster holds %s of storage (%s per node); Aerospike limits Community Edition clusters to %s (640Gi per node): use edition enterprise for more", total, perNode.String(), maxDataCommunity.String())
 }
 
 func edition(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorList {

@@ -257,6 +257,15 @@ func TestSpec(t *testing.T) {
 			},
 			warnings: []string{"spec.maxUnavailable is 0"},
 		},
+		"CommunityDataLimit": {
+			reason: "Community Edition is documented to hold at most 5 TiB",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Namespaces[0].Storage = v1alpha1.NamespaceStorage{Type: v1alpha1.StorageDevice, Size: resource.MustParse("2Ti")}
+				return s
+			},
+			warnings: []string{"spec.namespaces: the cluster holds 6Ti of storage (2Ti per node)"},
+		},
 		"BadServiceAndRetention": {
 			reason: "enums are checked even without the schema",
 			spec: func() *v1alpha1.AerospikeDatabaseSpec {
