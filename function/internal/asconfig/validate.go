@@ -3,8 +3,10 @@ package asconfig
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 
@@ -169,7 +171,7 @@ func (v *validator) object(p *field.Path, m map[string]any, n *node) {
 		v.add(field.Required(p, "set "+requiredSets(n.AnyOf)))
 	}
 	v.exactlyOne(p, m, n)
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		c, ok := n.Properties[k]
 		switch {
 		case ok:
@@ -379,15 +381,6 @@ func number(val any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // closest returns the known setting nearest to k by edit distance, if it is

@@ -2,10 +2,11 @@ package asconfig
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/xp-aerospike/xp-aerospike/function/internal/fieldtest"
 )
 
 // minimal returns a valid configuration for cases to change.
@@ -167,18 +168,7 @@ func TestValidate(t *testing.T) {
 			c := minimal()
 			tc.edit(c)
 			errs := s.Validate(c, tc.enterprise, field.NewPath("x"))
-			var got []string
-			for _, e := range errs {
-				got = append(got, e.Error())
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("%s: want %d errors, got:\n%s", tc.reason, len(tc.want), strings.Join(got, "\n"))
-			}
-			for i := range tc.want {
-				if !strings.HasPrefix(got[i], tc.want[i]) {
-					t.Errorf("%s:\nwant prefix %q\ngot         %q", tc.reason, tc.want[i], got[i])
-				}
-			}
+			fieldtest.HavePrefixes(t, tc.reason, errs, tc.want)
 		})
 	}
 }

@@ -3,6 +3,7 @@ package asconfig
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -115,7 +116,7 @@ func (w *writer) line(depth int, words ...string) {
 // section writes the body of an object: settings first, then sub-sections,
 // each group sorted by key.
 func (w *writer) section(depth int, m map[string]any, skip string) error {
-	keys := sortedKeys(m)
+	keys := slices.Sorted(maps.Keys(m))
 	for _, pass := range []bool{false, true} {
 		for _, k := range keys {
 			if k == skip || isSection(k, m[k]) != pass {
@@ -258,7 +259,7 @@ func (w *writer) logging(depth int, l []any) error {
 		}
 		// "context any" sets every context's level, so it must come
 		// first or it would undo the others.
-		keys := sortedKeys(m)
+		keys := slices.Sorted(maps.Keys(m))
 		if _, ok := m["any"]; ok {
 			keys = append([]string{"any"}, slices.DeleteFunc(keys, func(k string) bool { return k == "any" })...)
 		}

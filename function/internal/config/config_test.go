@@ -7,36 +7,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/fieldtest"
 )
-
-func db(t *testing.T, edit func(s *v1alpha1.AerospikeDatabaseSpec)) *database.Database {
-	t.Helper()
-	x := &v1alpha1.AerospikeDatabase{
-		ObjectMeta: metav1.ObjectMeta{Name: "orders", Namespace: "team"},
-		Spec: v1alpha1.AerospikeDatabaseSpec{
-			Size:    3,
-			Version: "8.1.2.0",
-			Namespaces: []v1alpha1.Namespace{{
-				Name:    "orders",
-				Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageMemory, Size: resource.MustParse("1Gi")},
-			}},
-		},
-	}
-	if edit != nil {
-		edit(&x.Spec)
-	}
-	xr.Default(&x.Spec)
-	d, errs := database.New(x, nil)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	return d
-}
 
 func enterprise(s *v1alpha1.AerospikeDatabaseSpec) {
 	s.Edition = v1alpha1.EditionEnterprise
@@ -44,7 +19,7 @@ func enterprise(s *v1alpha1.AerospikeDatabaseSpec) {
 }
 
 func TestBuildRacks(t *testing.T) {
-	d := db(t, func(s *v1alpha1.AerospikeDatabaseSpec) {
+	d := dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
 		enterprise(s)
 		s.Racks = []v1alpha1.Rack{{ID: 1}, {ID: 2}}
 		s.AccessControl = &v1alpha1.AccessControl{}
@@ -61,8 +36,8 @@ func TestBuildRacks(t *testing.T) {
 		for _, want := range []string{
 			"rack-id " + []string{"1", "2"}[i],
 			"feature-key-file /etc/aerospike/secrets/features.conf",
-			"mesh-seed-address-port orders-1-0.orders-headless.team.svc.cluster.local 3002",
-			"mesh-seed-address-port orders-2-0.orders-headless.team.svc.cluster.local 3002",
+			"mesh-seed-address-port db-1-0.db-headless.team.svc.cluster.local 3002",
+			"mesh-seed-address-port db-2-0.db-headless.team.svc.cluster.local 3002",
 			"security {\n}",
 			"mode mesh",
 		} {
@@ -77,7 +52,7 @@ func TestBuildRacks(t *testing.T) {
 }
 
 func TestCommunityHasNoRackID(t *testing.T) {
-	d := db(t, func(s *v1alpha1.AerospikeDatabaseSpec) { s.Racks = []v1alpha1.Rack{{ID: 1}, {ID: 2}} })
+	d := dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) { s.Racks = []v1alpha1.Rack{{ID: 1}, {ID: 2}} })
 	racks, errs := Build(d)
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -93,7 +68,7 @@ func TestCommunityHasNoRackID(t *testing.T) {
 // nodes do not need; it must not restart them. Any other change must.
 func TestHashIgnoresSeeds(t *testing.T) {
 	hash := func(edit func(s *v1alpha1.AerospikeDatabaseSpec)) (string, string) {
-		racks, errs := Build(db(t, edit))
+		racks, errs := Build(dbtest.New(t, nil, edit))
 		if len(errs) > 0 {
 			t.Fatal(errs)
 		}
@@ -116,7 +91,7 @@ func TestHashIgnoresSeeds(t *testing.T) {
 }
 
 func TestStorage(t *testing.T) {
-	d := db(t, func(s *v1alpha1.AerospikeDatabaseSpec) {
+	d := dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
 		s.Namespaces = []v1alpha1.Namespace{
 			{Name: "dev", Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageDevice, Size: resource.MustParse("100Gi")}, DefaultTTL: "30d"},
 			{Name: "My_Files", Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageFile, Size: resource.MustParse("10Gi")}, DefaultTTL: "1h", NsupPeriod: "30"},
@@ -163,14 +138,14 @@ func TestBuildErrors(t *testing.T) {
 			edit: func(s *v1alpha1.AerospikeDatabaseSpec) {
 				s.Namespaces[0].Storage.Size = resource.MustParse("256Mi")
 			},
-			want: []string{`spec.namespaces[0].storage.size: Invalid value: "256Mi": namespaces[orders].storage-engine.data-size must be at least 536870912 (512Mi) for server 8.1.2.0, which 256Mi gives`},
+			want: []string{`spec.namespaces[0].storage.size: Invalid value: "256Mi": namespaces[mem].storage-engine.data-size must be at least 536870912 (512Mi) for server 8.1.2.0, which 256Mi gives`},
 		},
 		"FileTooSmall": {
 			reason: "a file namespace needs a volume the data file fits on",
 			edit: func(s *v1alpha1.AerospikeDatabaseSpec) {
 				s.Namespaces[0].Storage = v1alpha1.NamespaceStorage{Type: v1alpha1.StorageFile, Size: resource.MustParse("200Mi")}
 			},
-			want: []string{`spec.namespaces[0].storage.size: Invalid value: "200Mi": namespaces[orders].storage-engine.filesize must be at least 134217728 (128Mi) for server 8.1.2.0, which 72Mi gives: the data file gets the volume less 5% (at least 128Mi) for the filesystem; raise the size`},
+			want: []string{`spec.namespaces[0].storage.size: Invalid value: "200Mi": namespaces[mem].storage-engine.filesize must be at least 134217728 (128Mi) for server 8.1.2.0, which 72Mi gives: the data file gets the volume less 5% (at least 128Mi) for the filesystem; raise the size`},
 		},
 		"NotAnObject": {
 			reason: "aerospikeConfig is an object",
@@ -185,53 +160,42 @@ func TestBuildErrors(t *testing.T) {
 				s.AerospikeConfig = &apiextensionsv1.JSON{Raw: []byte(`{
 					"network": {"heartbeat": {"mode": "multicast", "interval": 100}, "service": {"port": 4000}},
 					"service": {"work-directory": "/x"},
-					"namespaces": [{"name": "orders", "default-ttl": 5, "storage-engine": {"data-size": 1, "defrag-lwm-pct": 40}}]
+					"namespaces": [{"name": "mem", "default-ttl": 5, "storage-engine": {"data-size": 1, "defrag-lwm-pct": 40}}]
 				}`)}
 			},
 			want: []string{
 				"spec.aerospikeConfig.network.heartbeat.mode: Forbidden: is managed by xp-aerospike: nodes find each other by mesh heartbeat",
 				"spec.aerospikeConfig.network.service.port: Forbidden: is managed by xp-aerospike: the client port is 3000",
 				"spec.aerospikeConfig.service.work-directory: Forbidden",
-				"spec.aerospikeConfig.namespaces[orders].default-ttl: Forbidden: is managed by xp-aerospike: set spec.namespaces[0].defaultTTL",
-				"spec.aerospikeConfig.namespaces[orders].storage-engine.data-size: Forbidden: is managed by xp-aerospike: set spec.namespaces[0].storage.size",
+				"spec.aerospikeConfig.namespaces[mem].default-ttl: Forbidden: is managed by xp-aerospike: set spec.namespaces[0].defaultTTL",
+				"spec.aerospikeConfig.namespaces[mem].storage-engine.data-size: Forbidden: is managed by xp-aerospike: set spec.namespaces[0].storage.size",
 			},
 		},
 		"UnknownAfterMerge": {
 			reason: "the merged configuration is validated against the version's schema",
 			edit: func(s *v1alpha1.AerospikeDatabaseSpec) {
-				s.AerospikeConfig = &apiextensionsv1.JSON{Raw: []byte(`{"namespaces": [{"name": "orders", "storage-engine": {"compression": "zstd"}}]}`)}
+				s.AerospikeConfig = &apiextensionsv1.JSON{Raw: []byte(`{"namespaces": [{"name": "mem", "storage-engine": {"compression": "zstd"}}]}`)}
 			},
-			want: []string{"spec.aerospikeConfig.namespaces[orders].storage-engine.compression: Forbidden: is Enterprise-only"},
+			want: []string{"spec.aerospikeConfig.namespaces[mem].storage-engine.compression: Forbidden: is Enterprise-only"},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, errs := Build(db(t, tc.edit))
-			var got []string
-			for _, e := range errs {
-				got = append(got, e.Error())
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("%s: want %d errors, got:\n%s", tc.reason, len(tc.want), strings.Join(got, "\n"))
-			}
-			for i := range tc.want {
-				if !strings.HasPrefix(got[i], tc.want[i]) {
-					t.Errorf("%s:\nwant prefix %q\ngot         %q", tc.reason, tc.want[i], got[i])
-				}
-			}
+			_, errs := Build(dbtest.New(t, nil, tc.edit))
+			fieldtest.HavePrefixes(t, tc.reason, errs, tc.want)
 		})
 	}
 }
 
 func TestConfigMap(t *testing.T) {
-	d := db(t, nil)
+	d := dbtest.New(t, nil, nil)
 	racks, _ := Build(d)
 	cm := ConfigMap(d, racks)
 	if diff := cmp.Diff([]string{"rack-0.conf"}, keys(cm.Data)); diff != "" {
 		t.Errorf("ConfigMap keys: -want +got:\n%s", diff)
 	}
-	if cm.Name != "orders-config" || cm.Namespace != "team" {
-		t.Errorf("ConfigMap is %s/%s, want team/orders-config", cm.Namespace, cm.Name)
+	if cm.Name != "db-config" || cm.Namespace != "team" {
+		t.Errorf("ConfigMap is %s/%s, want team/db-config", cm.Namespace, cm.Name)
 	}
 }
 

@@ -2,7 +2,8 @@ package config
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -64,9 +65,9 @@ var ownedStorageSettings = map[string]string{
 // come from spec.namespaces.
 func owned(d *database.Database, c asconfig.Conf, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
-	for _, section := range sortedKeys(ownedSettings) {
+	for _, section := range slices.Sorted(maps.Keys(ownedSettings)) {
 		m := lookup(c, section)
-		for _, k := range sortedKeys(ownedSettings[section]) {
+		for _, k := range slices.Sorted(maps.Keys(ownedSettings[section])) {
 			if _, ok := m[k]; ok {
 				errs = append(errs, field.Forbidden(childPath(p, section).Child(k), "is managed by xp-aerospike: "+ownedSettings[section][k]))
 			}
@@ -93,13 +94,13 @@ func owned(d *database.Database, c asconfig.Conf, p *field.Path) field.ErrorList
 			continue
 		}
 		np := p.Child("namespaces").Key(name)
-		for _, k := range sortedKeys(ownedNamespaceSettings) {
+		for _, k := range slices.Sorted(maps.Keys(ownedNamespaceSettings)) {
 			if _, ok := ns[k]; ok {
 				errs = append(errs, field.Forbidden(np.Child(k), "is managed by xp-aerospike: "+fmt.Sprintf(ownedNamespaceSettings[k], i)))
 			}
 		}
 		se, _ := ns["storage-engine"].(map[string]any)
-		for _, k := range sortedKeys(ownedStorageSettings) {
+		for _, k := range slices.Sorted(maps.Keys(ownedStorageSettings)) {
 			if _, ok := se[k]; ok {
 				errs = append(errs, field.Forbidden(np.Child("storage-engine", k), "is managed by xp-aerospike: "+fmt.Sprintf(ownedStorageSettings[k], i)))
 			}
@@ -126,13 +127,4 @@ func childPath(p *field.Path, dotted string) *field.Path {
 		p = p.Child(k)
 	}
 	return p
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

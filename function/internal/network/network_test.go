@@ -5,33 +5,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
 )
 
-func db(t *testing.T, svc *v1alpha1.ClientService) *database.Database {
-	t.Helper()
-	x := &v1alpha1.AerospikeDatabase{
-		ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "team"},
-		Spec: v1alpha1.AerospikeDatabaseSpec{
-			Size: 3, Version: "8.1.0.0", Service: svc,
-			Namespaces: []v1alpha1.Namespace{{Name: "a", Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageMemory, Size: resource.MustParse("1Gi")}}},
-		},
-	}
-	xr.Default(&x.Spec)
-	d, errs := database.New(x, nil)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	return d
-}
-
 func TestHeadlessService(t *testing.T) {
-	s := HeadlessService(db(t, nil))
+	s := HeadlessService(dbtest.New(t, nil, nil))
 	if s.Name != "db-headless" || s.Spec.ClusterIP != corev1.ClusterIPNone || !s.Spec.PublishNotReadyAddresses {
 		t.Errorf("a headless Service that publishes starting pods, got %s %q %v", s.Name, s.Spec.ClusterIP, s.Spec.PublishNotReadyAddresses)
 	}
@@ -45,7 +25,9 @@ func TestHeadlessService(t *testing.T) {
 }
 
 func TestClientService(t *testing.T) {
-	s := ClientService(db(t, &v1alpha1.ClientService{Type: corev1.ServiceTypeLoadBalancer, Annotations: map[string]string{"lb": "internal"}}))
+	s := ClientService(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Service = &v1alpha1.ClientService{Type: corev1.ServiceTypeLoadBalancer, Annotations: map[string]string{"lb": "internal"}}
+	}))
 	if s.Name != "db" || s.Spec.Type != corev1.ServiceTypeLoadBalancer || s.Annotations["lb"] != "internal" {
 		t.Errorf("client Service: %s %s %v", s.Name, s.Spec.Type, s.Annotations)
 	}

@@ -10,6 +10,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/fieldtest"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
 )
 
@@ -294,18 +295,7 @@ func TestSpec(t *testing.T) {
 			s := tc.spec()
 			xr.Default(s)
 			r := Spec(s)
-			var got []string
-			for _, e := range r.Errors {
-				got = append(got, e.Error())
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("%s: want %d errors, got %d:\n%s", tc.reason, len(tc.want), len(got), strings.Join(got, "\n"))
-			}
-			for i := range tc.want {
-				if !strings.HasPrefix(got[i], tc.want[i]) {
-					t.Errorf("%s: error %d:\nwant prefix %q\ngot         %q", tc.reason, i, tc.want[i], got[i])
-				}
-			}
+			fieldtest.HavePrefixes(t, tc.reason, r.Errors, tc.want)
 			if len(r.Warnings) != len(tc.warnings) {
 				t.Fatalf("%s: want warnings %q, got %q", tc.reason, tc.warnings, r.Warnings)
 			}

@@ -7,33 +7,18 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
 )
 
 func build(t *testing.T, in *v1beta1.Input, edit func(s *v1alpha1.AerospikeDatabaseSpec)) (*database.Database, []*appsv1.StatefulSet) {
 	t.Helper()
-	x := &v1alpha1.AerospikeDatabase{
-		ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "team"},
-		Spec: v1alpha1.AerospikeDatabaseSpec{
-			Size: 3, Version: "8.1.0.0",
-			Namespaces: []v1alpha1.Namespace{{Name: "mem", Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageMemory, Size: resource.MustParse("1Gi")}}},
-		},
-	}
-	if edit != nil {
-		edit(&x.Spec)
-	}
-	xr.Default(&x.Spec)
-	d, errs := database.New(x, in)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
+	d := dbtest.New(t, in, edit)
 	confs, errs := config.Build(d)
 	if len(errs) > 0 {
 		t.Fatal(errs)

@@ -10,6 +10,8 @@ package xr
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -72,7 +74,7 @@ func checkQuantities(spec map[string]any, p *field.Path) field.ErrorList {
 	res, _ := spec["resources"].(map[string]any)
 	for _, kind := range []string{"limits", "requests"} {
 		m, _ := res[kind].(map[string]any)
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			errs = append(errs, checkQuantity(m[k], p.Child("resources", kind).Key(k))...)
 		}
 	}

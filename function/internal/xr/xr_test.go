@@ -1,7 +1,6 @@
 package xr
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -9,6 +8,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/fieldtest"
 )
 
 func content(t *testing.T, spec string) map[string]any {
@@ -48,18 +48,7 @@ func TestDecode(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			db, errs := Decode(content(t, tc.spec))
-			var got []string
-			for _, e := range errs {
-				got = append(got, e.Error())
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("%s: want %d errors, got:\n%s", tc.reason, len(tc.want), strings.Join(got, "\n"))
-			}
-			for i := range tc.want {
-				if !strings.HasPrefix(got[i], tc.want[i]) {
-					t.Errorf("%s:\nwant prefix %q\ngot         %q", tc.reason, tc.want[i], got[i])
-				}
-			}
+			fieldtest.HavePrefixes(t, tc.reason, errs, tc.want)
 			if len(tc.want) == 0 && db.GetName() != "db" {
 				t.Errorf("%s: decoded name %q, want db", tc.reason, db.GetName())
 			}
