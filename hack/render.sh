@@ -1,33 +1,69 @@
 #!/usr/bin/env bash
-# Renders every example through the function with the real crossplane CLI.
-# Starts the function on $ADDRESS, renders, and always stops it again.
+# Renders every example through the function with the real crossplane CLI:
+# each examples/<name>/ once without observed state and, when it has an
+# observed.yaml, once more with it. Prints every output and writes it to
+# $OUTPUT/<name>.yaml and $OUTPUT/<name>-observed.yaml.
+#
+# Starts the function on $ADDRESS and stops it again however the script ends.
+# `make render` sets the variables.
 set -euo pipefail
 
 : "${CROSSPLANE:?path to the crossplane CLI}" "${FUNCTION:?path to the function binary}"
 : "${ADDRESS:=127.0.0.1:9443}" "${OUTPUT:=_output/render}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 composition="$root/package/configuration/composition.yaml"
+host=${ADDRESS%:*} port=${ADDRESS##*:}
+
+listening() { (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; }
+
+# Another process on the port would answer in the function's place.
+if listening; then
+	echo "something already listens on $ADDRESS; choose another with RENDER_ADDRESS=127.0.0.1:<port>" >&2
+	exit 1
+fi
+
+shopt -s nullglob
+examples=("$root"/examples/*/)
+if ((${#examples[@]} == 0)); then
+	echo "no examples found in $root/examples" >&2
+	exit 1
+fi
+
 mkdir -p "$OUTPUT"
+tmp=$(mktemp -d)
+fn=
+cleanup() {
+	if [[ -n "$fn" ]]; then
+		kill "$fn" 2>/dev/null || true
+		wait "$fn" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 "$FUNCTION" --insecure --metrics-address= --address="$ADDRESS" &
 fn=$!
-trap 'kill $fn 2>/dev/null; wait $fn 2>/dev/null || true' EXIT
 
-# Wait until the function listens.
-host=${ADDRESS%:*} port=${ADDRESS##*:}
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && break
-	kill -0 $fn 2>/dev/null || { echo "the function exited" >&2; exit 1; }
+# Wait up to 30s until the function listens.
+for ((i = 0; ; i++)); do
+	listening && break
+	if ! kill -0 "$fn" 2>/dev/null; then
+		echo "the function exited before it listened on $ADDRESS" >&2
+		exit 1
+	fi
+	if ((i >= 300)); then
+		echo "the function did not listen on $ADDRESS within 30s" >&2
+		exit 1
+	fi
 	sleep 0.1
 done
 
-tmp=$(mktemp -d)
-trap 'kill $fn 2>/dev/null; wait $fn 2>/dev/null || true; rm -rf "$tmp"' EXIT
-
-for dir in "$root"/examples/*/; do
+for dir in "${examples[@]}"; do
+	dir=${dir%/}
 	name=$(basename "$dir")
 	# Point the example's function at the address served here.
-	sed -E "s#(runtime-development-target: ).*#\1$ADDRESS#" "$dir/functions.yaml" >"$tmp/functions.yaml"
+	sed -E "s#(render\.crossplane\.io/runtime-development-target:).*#\1 $ADDRESS#" \
+		"$dir/functions.yaml" >"$tmp/functions.yaml"
 	runs=("$name")
 	[[ -f "$dir/observed.yaml" ]] && runs+=("$name-observed")
 	for run in "${runs[@]}"; do

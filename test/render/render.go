@@ -12,6 +12,15 @@
 //
 //	go test ./test/render -update
 //
+// which first regenerates every examples/*/observed.yaml that carries the
+// generated header (the observed state in which every pod is ready), then
+// writes the golden files and removes those whose example is gone. Review
+// the diff before committing it.
+//
+// XPA_EXAMPLES_DIR, XPA_COMPOSITION and XPA_GOLDEN_DIR point the tests at
+// other examples, Composition and golden files than the repository's, for
+// work on the harness or on a new example outside the tree.
+//
 // The tests compare parsed and sorted documents rather than bytes, so that
 // only a change of content fails them; a separate test renders each example
 // several times and requires byte-identical output, because Crossplane

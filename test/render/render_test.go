@@ -19,7 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/ from the current render output")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/, and the generated examples/*/observed.yaml, from the current render output")
 
 // The tests render the repository's examples with the repository's
 // Composition by default. These variables point them elsewhere, which helps
@@ -378,8 +378,8 @@ func serveFunction(t *testing.T, bin string) string {
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		<-exited
-		if t.Failed() {
-			t.Logf("function logs:\n%s", logs.String())
+		if l := logs.String(); t.Failed() && l != "" {
+			t.Logf("function logs:\n%s", l)
 		}
 	})
 

@@ -1,0 +1,28 @@
+package render
+
+import (
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestPackagesBuild builds the function and configuration packages with the
+// real CLI, which parses and lints every object in them: a Composition, XRD
+// or crossplane.yaml the CLI refuses fails here.
+func TestPackagesBuild(t *testing.T) {
+	root := moduleRoot(t)
+	crossplane := findCLI(t, root)
+	empty := t.TempDir()
+	for _, pkg := range []string{"function", "configuration"} {
+		t.Run(pkg, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), pkg+".xpkg")
+			cmd := exec.Command(crossplane, "xpkg", "build",
+				"--package-root="+filepath.Join(root, "package", pkg),
+				"--examples-root="+empty,
+				"--package-file="+out)
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("crossplane xpkg build of package/%s: %v\n%s", pkg, err, b)
+			}
+		})
+	}
+}
