@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/function-sdk-go/logging"
@@ -65,30 +64,13 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		}
 	}
 
-	db, errs := xr.Decode(oxr.Resource.UnstructuredContent())
-	if len(errs) > 0 {
-		fatal(rsp, errs)
-		return rsp, nil
-	}
-	xr.Default(&db.Spec)
-
-	v := validate.Spec(&db.Spec)
+	db, d, confs, v := resolve(oxr.Resource.UnstructuredContent(), in)
 	for _, w := range v.Warnings {
 		response.Warning(rsp, errors.New(w)).TargetComposite()
 	}
 	if len(v.Errors) > 0 {
-		fatal(rsp, v.Errors)
-		return rsp, nil
-	}
-
-	d, errs := database.New(db, in)
-	if len(errs) > 0 {
-		fatal(rsp, errs)
-		return rsp, nil
-	}
-	confs, errs := config.Build(d)
-	if len(errs) > 0 {
-		fatal(rsp, errs)
+		// Every error in one result, so a user fixes them all in one edit.
+		response.Fatal(rsp, errors.Wrap(v.Errors.ToAggregate(), "invalid AerospikeDatabase"))
 		return rsp, nil
 	}
 
@@ -113,10 +95,27 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	return rsp, nil
 }
 
-// fatal reports every validation error in one Fatal result, so a user fixes
-// them all in one edit.
-func fatal(rsp *fnv1.RunFunctionResponse, errs field.ErrorList) {
-	response.Fatal(rsp, errors.Wrap(errs.ToAggregate(), "invalid AerospikeDatabase"))
+// resolve reads the XR's content into a defaulted, validated database and
+// builds each rack's configuration. Any error in the result means nothing
+// else was built.
+func resolve(content map[string]any, in *v1beta1.Input) (*v1alpha1.AerospikeDatabase, *database.Database, []config.Rack, validate.Result) {
+	db, errs := xr.Decode(content)
+	if len(errs) > 0 {
+		return nil, nil, nil, validate.Result{Errors: errs}
+	}
+	xr.Default(&db.Spec)
+	v := validate.Spec(&db.Spec)
+	if len(v.Errors) > 0 {
+		return nil, nil, nil, v
+	}
+	d, errs := database.New(db, in)
+	if len(errs) > 0 {
+		v.Errors = errs
+		return nil, nil, nil, v
+	}
+	confs, errs := config.Build(d)
+	v.Errors = errs
+	return db, d, confs, v
 }
 
 func writeStatus(rsp *fnv1.RunFunctionResponse, req *fnv1.RunFunctionRequest, d *database.Database, racks []ready.Rack, previous v1alpha1.AerospikeDatabaseStatus) error {
