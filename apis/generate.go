@@ -1,6 +1,10 @@
 // Package apis holds the project's API types and generates what derives from
-// them: deepcopy methods and the Crossplane CompositeResourceDefinition.
+// them: deepcopy methods, the managed resources' method sets and CRDs, and
+// the Crossplane CompositeResourceDefinition of the AerospikeDatabase.
 package apis
 
 //go:generate go tool controller-gen object paths=./...
+//go:generate rm -rf ../package/provider/crds
+//go:generate go tool controller-gen crd:crdVersions=v1 paths=./provider/... output:artifacts:config=../package/provider/crds
+//go:generate go tool angryjet generate-methodsets ./provider/...
 //go:generate go run ./xrd/cmd/xrdgen -out ../package/configuration/definition.yaml
