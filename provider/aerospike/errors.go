@@ -1,0 +1,60 @@
+package aerospike
+
+import (
+	"fmt"
+
+	as "github.com/aerospike/aerospike-client-go/v8"
+	"github.com/aerospike/aerospike-client-go/v8/types"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+)
+
+// Error is an Aerospike error with its result code, so callers decide on
+// the code rather than on message text.
+type Error struct {
+	Code    types.ResultCode
+	Message string
+	cause   error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s: %s (Aerospike result code %d)", e.Message, types.ResultCodeToString(e.Code), e.Code)
+}
+
+// Unwrap returns the client's error.
+func (e *Error) Unwrap() error { return e.cause }
+
+// wrap turns a client error into an *Error that says what was attempted.
+func wrap(err error, msg string) error {
+	if err == nil {
+		return nil
+	}
+	var ae *as.AerospikeError
+	if errors.As(err, &ae) {
+		return &Error{Code: ae.ResultCode, Message: msg, cause: err}
+	}
+	return errors.Wrap(err, msg)
+}
+
+// Code returns the Aerospike result code of err, if it has one.
+func Code(err error) (types.ResultCode, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code, true
+	}
+	return 0, false
+}
+
+// IsNotFound reports whether err says a user, role, index or module does not
+// exist.
+func IsNotFound(err error) bool {
+	c, ok := Code(err)
+	return ok && (c == types.INVALID_USER || c == types.INVALID_ROLE || c == types.INDEX_NOTFOUND)
+}
+
+// IsSecurityUnsupported reports whether err says the cluster has no security
+// to manage: Community Edition, or security disabled.
+func IsSecurityUnsupported(err error) bool {
+	c, ok := Code(err)
+	return ok && (c == types.SECURITY_NOT_SUPPORTED || c == types.SECURITY_NOT_ENABLED)
+}
