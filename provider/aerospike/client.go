@@ -1,6 +1,7 @@
 package aerospike
 
 import (
+	"encoding/base64"
 	"sort"
 	"strings"
 	"time"
@@ -244,6 +245,39 @@ func (c *Client) Info(node string, commands ...string) (map[string]string, error
 	}
 	res, err := n.RequestInfo(c.info, commands...)
 	return res, wrap(err, "cannot ask node "+node+" for "+strings.Join(commands, ", "))
+}
+
+// InfoAny sends info commands to one active node: for what every node
+// shares, such as UDF modules.
+func (c *Client) InfoAny(commands ...string) (map[string]string, error) {
+	n, err := c.c.Cluster().GetRandomNode()
+	if err != nil {
+		return nil, wrap(err, "cannot find a node of the cluster")
+	}
+	res, err := n.RequestInfo(c.info, commands...)
+	return res, wrap(err, "cannot ask node "+n.GetName()+" for "+strings.Join(commands, ", "))
+}
+
+// UDF returns the code of a registered Lua module, in one round trip, or an
+// error for which IsNotFound is true.
+func (c *Client) UDF(name string) ([]byte, error) {
+	cmd := "udf-get:filename=" + name
+	res, err := c.InfoAny(cmd)
+	if err != nil {
+		return nil, err
+	}
+	fields := ParseStats(res[cmd])
+	if e, ok := fields["error"]; ok {
+		if e == "not_found" {
+			return nil, &Error{Code: types.UDF_BAD_RESPONSE, Message: "no UDF module " + quote(name), notFound: true}
+		}
+		return nil, &Error{Code: types.UDF_BAD_RESPONSE, Message: "cannot get UDF module " + quote(name) + ": " + e}
+	}
+	code, derr := base64.StdEncoding.DecodeString(fields["content"])
+	if derr != nil {
+		return nil, errors.Wrapf(derr, "cannot decode UDF module %q", name)
+	}
+	return code, nil
 }
 
 // RegisterUDF registers a Lua module under name and waits until every node

@@ -15,6 +15,9 @@ type Error struct {
 	Code    types.ResultCode
 	Message string
 	cause   error
+	// notFound marks answers that say "not found" without a result code of
+	// their own, such as udf-get's.
+	notFound bool
 }
 
 func (e *Error) Error() string {
@@ -36,6 +39,10 @@ func wrap(err error, msg string) error {
 	return errors.Wrap(err, msg)
 }
 
+// NotFound returns an error for which IsNotFound is true, as fakes of a
+// cluster need to.
+func NotFound(msg string) error { return &Error{Message: msg, notFound: true} }
+
 // Code returns the Aerospike result code of err, if it has one.
 func Code(err error) (types.ResultCode, bool) {
 	var e *Error
@@ -48,8 +55,11 @@ func Code(err error) (types.ResultCode, bool) {
 // IsNotFound reports whether err says a user, role, index or module does not
 // exist.
 func IsNotFound(err error) bool {
-	c, ok := Code(err)
-	return ok && (c == types.INVALID_USER || c == types.INVALID_ROLE || c == types.INDEX_NOTFOUND)
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.notFound || e.Code == types.INVALID_USER || e.Code == types.INVALID_ROLE || e.Code == types.INDEX_NOTFOUND
 }
 
 // IsSecurityUnsupported reports whether err says the cluster has no security
