@@ -318,8 +318,64 @@ type IndexSpec struct {
 	// Type is numeric, string, geo2dsphere or blob; CollectionType is
 	// default, list, mapkeys or mapvalues.
 	Type, CollectionType string
-	// Context is packed CDT context, or nil.
-	Context []*as.CDTContext
+	// Context is the base64 of a packed CDT context, or empty.
+	Context string
+}
+
+// IndexState is a secondary index on one node, as "sindex-list" reports it.
+type IndexState struct {
+	Spec IndexSpec
+	// Ready is true once the node has built the index ("state=RW").
+	Ready bool
+}
+
+// Indexes returns, for every node, the secondary indexes of a namespace by
+// name: one round trip per node.
+func (c *Client) Indexes(namespace string) (map[string]map[string]IndexState, error) {
+	cmd := "sindex-list:ns=" + namespace
+	answers, err := c.InfoAll(cmd)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[string]IndexState, len(answers))
+	for node, a := range answers {
+		out[node] = ParseIndexes(a[cmd])
+	}
+	return out, nil
+}
+
+// ParseIndexes reads an answer to "sindex-list", such as
+// ns=test:indexname=idx:set=s:bin=age:type=numeric:indextype=list:context=null:exp=null:state=RW;…
+func ParseIndexes(answer string) map[string]IndexState {
+	out := map[string]IndexState{}
+	for _, entry := range ParseList(strings.TrimSuffix(answer, ";")) {
+		f := map[string]string{}
+		for _, kv := range strings.Split(entry, ":") {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				f[k] = v
+			}
+		}
+		name := f["indexname"]
+		if name == "" {
+			continue
+		}
+		ctx := f["context"]
+		if ctx == "null" {
+			ctx = ""
+		}
+		set := f["set"]
+		if set == "null" {
+			set = ""
+		}
+		out[name] = IndexState{
+			Spec: IndexSpec{
+				Namespace: f["ns"], Set: set, Name: name, Bin: f["bin"],
+				Type: strings.ToLower(f["type"]), CollectionType: strings.ToLower(f["indextype"]), Context: ctx,
+			},
+			Ready: f["state"] == "RW",
+		}
+	}
+	return out
 }
 
 var indexTypes = map[string]as.IndexType{"numeric": as.NUMERIC, "string": as.STRING, "geo2dsphere": as.GEO2DSPHERE, "blob": as.BLOB}
@@ -339,7 +395,14 @@ func (c *Client) CreateIndex(s IndexSpec) error {
 	if !ok {
 		return errors.Errorf("unknown index collection type %q", s.CollectionType)
 	}
-	_, err := c.c.CreateComplexIndex(c.write, s.Namespace, s.Set, s.Name, s.Bin, it, ct, s.Context...)
+	var ctx []*as.CDTContext
+	if s.Context != "" {
+		var err error
+		if ctx, err = as.Base64ToCDTContext(s.Context); err != nil {
+			return wrap(err, "cannot decode the context of index "+quote(s.Name))
+		}
+	}
+	_, err := c.c.CreateComplexIndex(c.write, s.Namespace, s.Set, s.Name, s.Bin, it, ct, ctx...)
 	return wrap(err, "cannot create index "+quote(s.Name))
 }
 

@@ -19,3 +19,17 @@ func TestParseStats(t *testing.T) {
 		t.Error("ParseList(\"\") must be empty")
 	}
 }
+
+func TestParseIndexes(t *testing.T) {
+	got := ParseIndexes("ns=mem:indexname=idx_age:set=s1:bin=age:type=numeric:indextype=list:context=null:exp=null:state=RW;ns=mem:indexname=b:set=null:bin=name:type=string:indextype=default:context=null:exp=null:state=WO")
+	want := map[string]IndexState{
+		"idx_age": {Spec: IndexSpec{Namespace: "mem", Set: "s1", Name: "idx_age", Bin: "age", Type: "numeric", CollectionType: "list"}, Ready: true},
+		"b":       {Spec: IndexSpec{Namespace: "mem", Name: "b", Bin: "name", Type: "string", CollectionType: "default"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ParseIndexes(): -want +got:\n%s", diff)
+	}
+	if len(ParseIndexes("")) != 0 {
+		t.Error("an empty answer has no indexes")
+	}
+}
