@@ -1,0 +1,197 @@
+// Package namespaceconfig holds namespace settings on every node of a
+// cluster with set-config, which changes a running server. Aerospike applies
+// set-config to the node it is sent to only, so every node is set and
+// verified, one by one; a node that joins later with other values is drift
+// and is put right on the next poll.
+//
+// Only settings the server can change live are accepted: the version's
+// configuration schema says which. A setting that needs a restart belongs in
+// the AerospikeDatabase's configuration, where changing it rolls the pods.
+package namespaceconfig
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
+	"github.com/xp-aerospike/xp-aerospike/provider/controllers/connect"
+)
+
+// Nodes is what the controller needs of a cluster.
+type Nodes interface {
+	// InfoAll asks every node, one round trip each.
+	InfoAll(commands ...string) (map[string]map[string]string, error)
+	// Info asks one node.
+	Info(node string, commands ...string) (map[string]string, error)
+}
+
+// Dynamic reports whether a namespace setting, named as get-config names it
+// (default-ttl, storage-engine.defrag-lwm-pct), can change live on a server
+// of the given build.
+type Dynamic func(build, setting string) (bool, error)
+
+// Connect returns the client of a NamespaceConfig's cluster and the function
+// that releases it.
+type Connect func(ctx context.Context, mg resource.ModernManaged) (Nodes, func(), error)
+
+// FromConnector adapts a connect.Connector.
+func FromConnector(c *connect.Connector) Connect {
+	return func(ctx context.Context, mg resource.ModernManaged) (Nodes, func(), error) {
+		s, err := c.Connect(ctx, mg)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s.Client, s.Release, nil
+	}
+}
+
+// Setup adds a controller that reconciles NamespaceConfigs.
+func Setup(mgr ctrl.Manager, o controller.Options, c Connect, dynamic Dynamic) error {
+	name := managed.ControllerName(v1alpha1.NamespaceConfigKind)
+	r := managed.NewReconciler(mgr,
+		resource.ManagedKind(v1alpha1.NamespaceConfigGroupVersionKind),
+		managed.WithTypedExternalConnector[*v1alpha1.NamespaceConfig](managed.TypedExternalConnectorFn[*v1alpha1.NamespaceConfig](
+			func(ctx context.Context, nc *v1alpha1.NamespaceConfig) (managed.TypedExternalClient[*v1alpha1.NamespaceConfig], error) {
+				n, release, err := c(ctx, nc)
+				if err != nil {
+					return nil, err
+				}
+				return &external{nodes: n, dynamic: dynamic, release: release}, nil
+			})),
+		managed.WithLogger(o.Logger.WithValues("controller", name)),
+		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))),
+		managed.WithPollInterval(o.PollInterval),
+		managed.WithManagementPolicies(),
+	)
+	return ctrl.NewControllerManagedBy(mgr).
+		Named(name).
+		WithOptions(o.ForControllerRuntime()).
+		For(&v1alpha1.NamespaceConfig{}).
+		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+}
+
+type external struct {
+	nodes   Nodes
+	dynamic Dynamic
+	release func()
+}
+
+func getConfig(ns string) string { return "get-config:context=namespace;id=" + ns }
+
+func (e *external) Observe(_ context.Context, nc *v1alpha1.NamespaceConfig) (managed.ExternalObservation, error) {
+	p := nc.Spec.ForProvider
+	cmd := getConfig(p.Namespace)
+	answers, err := e.nodes.InfoAll("build", cmd)
+	if err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	upToDate := true
+	obs := v1alpha1.NamespaceConfigObservation{}
+	for _, node := range sortedKeys(answers) {
+		a := answers[node]
+		if err := e.checkDynamic(a["build"], p.Settings); err != nil {
+			return managed.ExternalObservation{}, err
+		}
+		if strings.HasPrefix(a[cmd], "ERROR") || a[cmd] == "" {
+			return managed.ExternalObservation{}, errors.Errorf("node %s has no namespace %q: %s", node, p.Namespace, a[cmd])
+		}
+		have := aerospike.ParseStats(a[cmd])
+		ns := v1alpha1.NodeSettings{Node: node, Settings: map[string]string{}}
+		for k, want := range p.Settings {
+			v, ok := have[k]
+			if !ok {
+				return managed.ExternalObservation{}, errors.Errorf("node %s (server %s) reports no setting %q for namespace %q; check its name as get-config shows it, for example storage-engine.defrag-lwm-pct", node, a["build"], k, p.Namespace)
+			}
+			ns.Settings[k] = v
+			upToDate = upToDate && v == want
+		}
+		obs.Nodes = append(obs.Nodes, ns)
+	}
+	nc.Status.AtProvider = obs
+	nc.SetConditions(xpv2.Available())
+	// The namespace itself always exists: the AerospikeDatabase owns it.
+	return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: upToDate}, nil
+}
+
+// checkDynamic refuses settings the server cannot change live.
+func (e *external) checkDynamic(build string, settings map[string]string) error {
+	for _, k := range sortedKeys(settings) {
+		ok, err := e.dynamic(build, k)
+		if err != nil {
+			return errors.Wrapf(err, "cannot tell whether %q can change live on server %s", k, build)
+		}
+		if !ok {
+			return errors.Errorf("%q cannot change while server %s runs: it needs a restart; set it in the AerospikeDatabase's spec.aerospikeConfig instead, which rolls the pods one at a time", k, build)
+		}
+	}
+	return nil
+}
+
+// Create has nothing to create: the namespace exists; Observe reports it
+// so, and Update applies the settings.
+func (e *external) Create(context.Context, *v1alpha1.NamespaceConfig) (managed.ExternalCreation, error) {
+	return managed.ExternalCreation{}, nil
+}
+
+// Update sets, node by node, each setting the node reports differently.
+func (e *external) Update(_ context.Context, nc *v1alpha1.NamespaceConfig) (managed.ExternalUpdate, error) {
+	p := nc.Spec.ForProvider
+	for _, n := range nc.Status.AtProvider.Nodes {
+		for _, k := range sortedKeys(p.Settings) {
+			if n.Settings[k] == p.Settings[k] {
+				continue
+			}
+			cmd := fmt.Sprintf("set-config:context=namespace;id=%s;%s=%s", p.Namespace, key(k), p.Settings[k])
+			res, err := e.nodes.Info(n.Node, cmd)
+			if err != nil {
+				return managed.ExternalUpdate{}, err
+			}
+			if r := res[cmd]; r != "ok" {
+				return managed.ExternalUpdate{}, errors.Errorf("node %s refused %s=%s for namespace %q: %s", n.Node, k, p.Settings[k], p.Namespace, r)
+			}
+		}
+	}
+	return managed.ExternalUpdate{}, nil
+}
+
+// Delete leaves the settings as they are: there is no "unset", and the
+// configuration file's values return at the next restart anyway.
+func (e *external) Delete(context.Context, *v1alpha1.NamespaceConfig) (managed.ExternalDelete, error) {
+	return managed.ExternalDelete{}, nil
+}
+
+func (e *external) Disconnect(context.Context) error {
+	e.release()
+	return nil
+}
+
+// key is the set-config name of a setting get-config names with its
+// section: storage-engine.defrag-lwm-pct is set as defrag-lwm-pct.
+func key(setting string) string {
+	if i := strings.LastIndex(setting, "."); i >= 0 {
+		return setting[i+1:]
+	}
+	return setting
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,97 @@
+package namespaceconfig
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+)
+
+type fakeNodes struct {
+	config map[string]string // node -> get-config answer
+	sent   []string
+	answer string
+}
+
+func (f *fakeNodes) InfoAll(cmds ...string) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	for node, conf := range f.config {
+		out[node] = map[string]string{"build": "8.1.2.0", cmds[1]: conf}
+	}
+	return out, nil
+}
+
+func (f *fakeNodes) Info(node string, cmds ...string) (map[string]string, error) {
+	f.sent = append(f.sent, node+" "+cmds[0])
+	return map[string]string{cmds[0]: f.answer}, nil
+}
+
+func dynamic(_ string, k string) (bool, error) { return k != "replication-factor", nil }
+
+func nc(settings map[string]string) *v1alpha1.NamespaceConfig {
+	return &v1alpha1.NamespaceConfig{Spec: v1alpha1.NamespaceConfigSpec{ForProvider: v1alpha1.NamespaceConfigParameters{Namespace: "orders", Settings: settings}}}
+}
+
+func TestObserve(t *testing.T) {
+	both := func(a, b string) map[string]string { return map[string]string{"A": a, "B": b} }
+	cases := map[string]struct {
+		reason   string
+		config   map[string]string
+		settings map[string]string
+		upToDate bool
+		wantErr  string
+	}{
+		"UpToDate":   {reason: "every node has the values", config: both("default-ttl=60;storage-engine.defrag-lwm-pct=60", "default-ttl=60;storage-engine.defrag-lwm-pct=60"), settings: map[string]string{"default-ttl": "60", "storage-engine.defrag-lwm-pct": "60"}, upToDate: true},
+		"OneNode":    {reason: "one node differs: set-config reached one node only", config: both("default-ttl=60", "default-ttl=0"), settings: map[string]string{"default-ttl": "60"}},
+		"Static":     {reason: "a setting that needs a restart is refused", config: both("replication-factor=2", "replication-factor=2"), settings: map[string]string{"replication-factor": "3"}, wantErr: "needs a restart"},
+		"Unknown":    {reason: "a setting the server does not report", config: both("default-ttl=0", "default-ttl=0"), settings: map[string]string{"nope": "1"}, wantErr: "reports no setting"},
+		"NoNamespce": {reason: "a namespace the cluster lacks", config: both("ERROR::namespace not found", "ERROR::namespace not found"), settings: map[string]string{"default-ttl": "1"}, wantErr: "has no namespace"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			n := nc(tc.settings)
+			got, err := (&external{nodes: &fakeNodes{config: tc.config}, dynamic: dynamic}).Observe(context.Background(), n)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("%s: error = %v, want one containing %q", tc.reason, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.ResourceExists || got.ResourceUpToDate != tc.upToDate {
+				t.Errorf("%s: exists %v up to date %v, want true %v", tc.reason, got.ResourceExists, got.ResourceUpToDate, tc.upToDate)
+			}
+		})
+	}
+}
+
+// TestUpdateSetsEachNodeThatDiffers: set-config goes to the nodes that need
+// it, with the setting's set-config name.
+func TestUpdateSetsEachNodeThatDiffers(t *testing.T) {
+	f := &fakeNodes{config: map[string]string{"A": "default-ttl=60;storage-engine.defrag-lwm-pct=50", "B": "default-ttl=0;storage-engine.defrag-lwm-pct=60"}, answer: "ok"}
+	e := &external{nodes: f, dynamic: dynamic}
+	n := nc(map[string]string{"default-ttl": "60", "storage-engine.defrag-lwm-pct": "60"})
+	if _, err := e.Observe(context.Background(), n); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Update(context.Background(), n); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"A set-config:context=namespace;id=orders;defrag-lwm-pct=60",
+		"B set-config:context=namespace;id=orders;default-ttl=60",
+	}
+	if diff := cmp.Diff(want, f.sent); diff != "" {
+		t.Errorf("Update(): -want +got:\n%s", diff)
+	}
+	f.answer = "ERROR:4:invalid set-config parameter"
+	f.sent = nil
+	if _, err := e.Update(context.Background(), n); err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("a refused set-config must be an error naming the node: %v", err)
+	}
+}
