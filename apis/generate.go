@@ -3,6 +3,9 @@
 // the Crossplane CompositeResourceDefinition of the AerospikeDatabase.
 package apis
 
+// Method sets are removed first: stale ones may not compile, and the
+// generators load the package.
+//go:generate sh -c "rm -f provider/*/zz_generated.managed*.go provider/*/zz_generated.pc*.go"
 //go:generate go tool controller-gen object paths=./...
 //go:generate rm -rf ../package/provider/crds
 //go:generate go tool controller-gen crd:crdVersions=v1 paths=./provider/... output:artifacts:config=../package/provider/crds

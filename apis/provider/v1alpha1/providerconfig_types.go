@@ -168,7 +168,9 @@ type ClusterProviderConfigList struct {
 }
 
 // A ProviderConfigUsage records that a managed resource uses a
-// ProviderConfig, so the ProviderConfig is not deleted from under it.
+// ProviderConfig or a ClusterProviderConfig, so neither is deleted from under
+// it. It lives in the managed resource's namespace and names the config's kind
+// in a label.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:printcolumn:name="CONFIG-NAME",type="string",JSONPath=".providerConfigRef.name"
@@ -190,29 +192,4 @@ type ProviderConfigUsageList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []ProviderConfigUsage `json:"items"`
-}
-
-// A ClusterProviderConfigUsage records that a managed resource uses a
-// ClusterProviderConfig.
-//
-// +kubebuilder:object:root=true
-// +kubebuilder:printcolumn:name="CONFIG-NAME",type="string",JSONPath=".providerConfigRef.name"
-// +kubebuilder:printcolumn:name="RESOURCE-KIND",type="string",JSONPath=".resourceRef.kind"
-// +kubebuilder:printcolumn:name="RESOURCE-NAME",type="string",JSONPath=".resourceRef.name"
-// +kubebuilder:printcolumn:name="AGE",type="date",JSONPath=".metadata.creationTimestamp"
-// +kubebuilder:resource:scope=Cluster,categories={crossplane,provider,aerospike}
-type ClusterProviderConfigUsage struct {
-	metav1.TypeMeta   `json:",inline"`
-	metav1.ObjectMeta `json:"metadata,omitempty"`
-
-	xpv2.TypedProviderConfigUsage `json:",inline"`
-}
-
-// ClusterProviderConfigUsageList is a list of ClusterProviderConfigUsages.
-//
-// +kubebuilder:object:root=true
-type ClusterProviderConfigUsageList struct {
-	metav1.TypeMeta `json:",inline"`
-	metav1.ListMeta `json:"metadata,omitempty"`
-	Items           []ClusterProviderConfigUsage `json:"items"`
 }

@@ -26,29 +26,26 @@ var (
 
 // Kinds of this package, with their GroupVersionKinds.
 var (
-	UserKind                       = kind(User{})
-	RoleKind                       = kind(Role{})
-	NamespaceConfigKind            = kind(NamespaceConfig{})
-	SecondaryIndexKind             = kind(SecondaryIndex{})
-	UDFKind                        = kind(UDF{})
-	ClusterStatusKind              = kind(ClusterStatus{})
-	ProviderConfigKind             = kind(ProviderConfig{})
-	ClusterProviderConfigKind      = kind(ClusterProviderConfig{})
-	ProviderConfigUsageKind        = kind(ProviderConfigUsage{})
-	ClusterProviderConfigUsageKind = kind(ClusterProviderConfigUsage{})
+	UserKind                  = kind(User{})
+	RoleKind                  = kind(Role{})
+	NamespaceConfigKind       = kind(NamespaceConfig{})
+	SecondaryIndexKind        = kind(SecondaryIndex{})
+	UDFKind                   = kind(UDF{})
+	ClusterStatusKind         = kind(ClusterStatus{})
+	ProviderConfigKind        = kind(ProviderConfig{})
+	ClusterProviderConfigKind = kind(ClusterProviderConfig{})
+	ProviderConfigUsageKind   = kind(ProviderConfigUsage{})
 
-	UserGroupVersionKind                       = SchemeGroupVersion.WithKind(UserKind)
-	RoleGroupVersionKind                       = SchemeGroupVersion.WithKind(RoleKind)
-	NamespaceConfigGroupVersionKind            = SchemeGroupVersion.WithKind(NamespaceConfigKind)
-	SecondaryIndexGroupVersionKind             = SchemeGroupVersion.WithKind(SecondaryIndexKind)
-	UDFGroupVersionKind                        = SchemeGroupVersion.WithKind(UDFKind)
-	ClusterStatusGroupVersionKind              = SchemeGroupVersion.WithKind(ClusterStatusKind)
-	ProviderConfigGroupVersionKind             = SchemeGroupVersion.WithKind(ProviderConfigKind)
-	ClusterProviderConfigGroupVersionKind      = SchemeGroupVersion.WithKind(ClusterProviderConfigKind)
-	ProviderConfigUsageGroupVersionKind        = SchemeGroupVersion.WithKind(ProviderConfigUsageKind)
-	ClusterProviderConfigUsageGroupVersionKind = SchemeGroupVersion.WithKind(ClusterProviderConfigUsageKind)
-	ProviderConfigUsageListGroupVersionKind    = SchemeGroupVersion.WithKind(kind(ProviderConfigUsageList{}))
-	ClusterPCUsageListGroupVersionKind         = SchemeGroupVersion.WithKind(kind(ClusterProviderConfigUsageList{}))
+	UserGroupVersionKind                    = SchemeGroupVersion.WithKind(UserKind)
+	RoleGroupVersionKind                    = SchemeGroupVersion.WithKind(RoleKind)
+	NamespaceConfigGroupVersionKind         = SchemeGroupVersion.WithKind(NamespaceConfigKind)
+	SecondaryIndexGroupVersionKind          = SchemeGroupVersion.WithKind(SecondaryIndexKind)
+	UDFGroupVersionKind                     = SchemeGroupVersion.WithKind(UDFKind)
+	ClusterStatusGroupVersionKind           = SchemeGroupVersion.WithKind(ClusterStatusKind)
+	ProviderConfigGroupVersionKind          = SchemeGroupVersion.WithKind(ProviderConfigKind)
+	ClusterProviderConfigGroupVersionKind   = SchemeGroupVersion.WithKind(ClusterProviderConfigKind)
+	ProviderConfigUsageGroupVersionKind     = SchemeGroupVersion.WithKind(ProviderConfigUsageKind)
+	ProviderConfigUsageListGroupVersionKind = SchemeGroupVersion.WithKind(kind(ProviderConfigUsageList{}))
 )
 
 func kind(v any) string { return reflect.TypeOf(v).Name() }
@@ -64,6 +61,5 @@ func init() {
 		&ProviderConfig{}, &ProviderConfigList{},
 		&ClusterProviderConfig{}, &ClusterProviderConfigList{},
 		&ProviderConfigUsage{}, &ProviderConfigUsageList{},
-		&ClusterProviderConfigUsage{}, &ClusterProviderConfigUsageList{},
 	)
 }
