@@ -13,7 +13,7 @@ func TestPackagesBuild(t *testing.T) {
 	root := moduleRoot(t)
 	crossplane := findCLI(t, root)
 	empty := t.TempDir()
-	for _, pkg := range []string{"function", "configuration"} {
+	for _, pkg := range []string{"function", "configuration", "provider"} {
 		t.Run(pkg, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), pkg+".xpkg")
 			cmd := exec.Command(crossplane, "xpkg", "build",
