@@ -1,10 +1,17 @@
 package asconfig
 
 // Merge deep-merges override onto a copy of base and returns it; neither
-// input is modified. Maps merge key by key. Lists of named objects
-// (namespaces, sets, logging, tls, dcs, …) merge entry by entry by name: base
-// order first, then names only override has. Other lists and scalars are
-// replaced by override's.
+// input is modified and the result shares no map or list with them, so a
+// caller may reuse one base for every rack.
+//
+// Maps merge key by key. Lists of named objects (namespaces, sets, logging,
+// tls, dcs: every entry an object with a string "name") merge entry by entry
+// by name: base's entries in base's order, each merged with override's entry
+// of the same name, then the names only override has, in its order (a name
+// repeated in override merges into its first entry, so Validate the override
+// on its own to catch duplicates). Other
+// lists and scalars are replaced by override's. A null in override keeps
+// base's value: JSON decodes an unset field as null.
 func Merge(base, override Conf) Conf {
 	out, _ := merge(map[string]any(base), map[string]any(override)).(map[string]any)
 	return out
@@ -42,12 +49,14 @@ func merge(base, override any) any {
 	}
 }
 
-// mergeNamed merges two lists of objects that each have a "name".
+// mergeNamed merges two lists of objects that each have a name.
 func mergeNamed(base, override []any) []any {
 	index := make(map[string]int, len(base))
 	out := make([]any, 0, len(base)+len(override))
 	for _, e := range base {
-		index[nameOf(e)] = len(out)
+		if _, ok := index[nameOf(e)]; !ok {
+			index[nameOf(e)] = len(out)
+		}
 		out = append(out, deepCopy(e))
 	}
 	for _, e := range override {
@@ -62,7 +71,7 @@ func mergeNamed(base, override []any) []any {
 }
 
 // named reports whether every entry of l is an object with a string name.
-// An empty list counts, so an empty override of a named list merges.
+// An empty list counts, so a named list merges onto an empty one.
 func named(l []any) bool {
 	for _, e := range l {
 		m, ok := e.(map[string]any)
@@ -81,6 +90,7 @@ func nameOf(e any) string {
 	return n
 }
 
+// deepCopy copies the maps and lists of v; scalars are values already.
 func deepCopy(v any) any {
 	switch t := v.(type) {
 	case map[string]any:

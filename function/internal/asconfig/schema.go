@@ -1,52 +1,45 @@
-// Package asconfig owns Aerospike's configuration in its structured form: the
-// form the Aerospike Kubernetes Operator's aerospikeConfig and the asconfig
-// tool use (sections service, logging, network, namespaces as a list of
-// objects with a name, storage-engine as an object with a type, mod-lua,
-// security, xdr; list-valued settings under plural names such as
-// mesh-seed-address-ports).
-//
-// It validates such a configuration against the JSON Schema of the server
-// version (vendored under schemas/, embedded), refusing Enterprise-only
-// settings on Community Edition; merges a user's configuration over a
-// generated one; reports which settings the server can change live; and
-// writes the configuration as aerospike.conf text.
-//
-// Everything here is deterministic: the same configuration always gives the
-// same errors in the same order and the same bytes.
 package asconfig
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"math/big"
 	"path"
-	"sort"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 )
 
-// Conf is a configuration in structured form. Values are Conf (or
-// map[string]any), []any, string, bool, int64, float64 or json.Number.
+// Conf is a configuration in structured form. Values are Conf (the same type
+// as map[string]any), []any, string, bool, or numbers: int64, float64 (as
+// encoding/json decodes them) or json.Number; other Go integer types are
+// accepted too. Whole numbers are integers whatever their Go type, so a
+// configuration decoded from JSON validates and writes like one built in Go.
 type Conf = map[string]any
 
 //go:embed schemas/*.json
 var schemaFiles embed.FS
 
-// Schema is the parsed schema of one server version line.
+// Schema is the parsed JSON Schema of one server version line. It is
+// immutable, so one *Schema serves every concurrent RunFunction.
 type Schema struct {
 	version string
 	root    *node
 }
 
-// Version returns the schema's version line, such as 8.1.1.
+// Version returns the version line of the schema file, such as 8.1.1: the
+// newest line not newer than the server version SchemaFor was given.
 func (s *Schema) Version() string { return s.version }
 
-// node is one JSON Schema node, with Aerospike's flags.
+// node is one JSON Schema node: the subset of JSON Schema the vendored files
+// use, and Aerospike's two flags.
 type node struct {
-	Type                 string           `json:"type"`
+	Type                 json.RawMessage  `json:"type"`
 	Properties           map[string]*node `json:"properties"`
 	AdditionalProperties json.RawMessage  `json:"additionalProperties"`
 	Required             []string         `json:"required"`
@@ -59,42 +52,55 @@ type node struct {
 	AnyOf                []*node          `json:"anyOf"`
 	Not                  *node            `json:"not"`
 	Format               string           `json:"format"`
-	EnterpriseOnly       bool             `json:"enterpriseOnly"`
-	Dynamic              bool             `json:"dynamic"`
 
-	// Parsed from the above once, at load.
-	min, max   *big.Int
-	additional *node // nil: any; closed: none allowed
-	closed     bool
+	// EnterpriseOnly: Community Edition refuses the setting at start-up.
+	EnterpriseOnly bool `json:"enterpriseOnly"`
+	// Dynamic: the server can change the setting live with set-config.
+	Dynamic bool `json:"dynamic"`
+
+	// Derived once, at load, so validation parses nothing.
+	types      []string // allowed JSON types; empty allows any
+	min, max   *big.Rat // bounds, exact: some exceed int64 (UINT64_MAX)
+	additional *node    // schema of keys not in properties, if any
+	closed     bool     // additionalProperties: false
+	// discriminator names the property whose enum picks the branch of a
+	// oneOf, as "type" picks storage-engine memory, device or pmem; empty
+	// when the branches have none.
+	discriminator string
 }
 
-// prepare parses bounds and additionalProperties of n and its children.
+// prepare derives the parsed fields of n and its descendants.
 func (n *node) prepare() error {
 	if n == nil {
 		return nil
 	}
+	if err := n.parseType(); err != nil {
+		return err
+	}
 	var err error
 	if n.min, err = bound(n.Minimum); err != nil {
-		return err
+		return errors.Wrap(err, "cannot parse minimum")
 	}
 	if n.max, err = bound(n.Maximum); err != nil {
-		return err
+		return errors.Wrap(err, "cannot parse maximum")
 	}
-	switch a := strings.TrimSpace(string(n.AdditionalProperties)); a {
+	switch a := string(bytes.TrimSpace(n.AdditionalProperties)); a {
 	case "", "true":
 	case "false":
 		n.closed = true
 	default:
 		n.additional = &node{}
-		if err := json.Unmarshal(n.AdditionalProperties, n.additional); err != nil {
+		if err := decode(n.AdditionalProperties, n.additional); err != nil {
 			return errors.Wrap(err, "cannot parse additionalProperties")
 		}
 	}
+	n.discriminator = discriminator(n.OneOf)
+
 	children := []*node{n.Items, n.Not, n.additional}
 	children = append(children, n.OneOf...)
 	children = append(children, n.AnyOf...)
-	for _, c := range n.Properties {
-		children = append(children, c)
+	for _, k := range slices.Sorted(maps.Keys(n.Properties)) {
+		children = append(children, n.Properties[k])
 	}
 	for _, c := range children {
 		if err := c.prepare(); err != nil {
@@ -104,143 +110,163 @@ func (n *node) prepare() error {
 	return nil
 }
 
-func bound(n json.Number) (*big.Int, error) {
+// parseType accepts "type" as a string or, as JSON Schema allows, a list.
+func (n *node) parseType() error {
+	if len(n.Type) == 0 {
+		return nil
+	}
+	var one string
+	if err := json.Unmarshal(n.Type, &one); err == nil {
+		n.types = []string{one}
+		return nil
+	}
+	if err := json.Unmarshal(n.Type, &n.types); err != nil {
+		return errors.Wrapf(err, "cannot parse type %s", n.Type)
+	}
+	return nil
+}
+
+func bound(n json.Number) (*big.Rat, error) {
 	if n == "" {
 		return nil, nil
 	}
-	b, ok := new(big.Int).SetString(string(n), 10)
+	r, ok := new(big.Rat).SetString(string(n))
 	if !ok {
-		return nil, errors.Errorf("bound %q is not an integer", n)
+		return nil, errors.Errorf("%q is not a number", n)
 	}
-	return b, nil
+	return r, nil
 }
 
-// Version is a server version such as 8.1.2.0: up to four numbers, and an
-// optional build suffix (_1) that does not change the configuration.
-type Version [4]int
-
-// ParseVersion parses a server version such as 8.1.2.0, 7.2.0.6_1 or 8.1.0.
-func ParseVersion(s string) (Version, error) {
-	var v Version
-	base, _, _ := strings.Cut(s, "_")
-	parts := strings.Split(base, ".")
-	if len(parts) < 3 || len(parts) > 4 {
-		return v, errors.Errorf("%q is not a server version such as 8.1.0.0", s)
+// discriminator returns the property whose value picks one branch: every
+// branch allows it only values from an enum no other branch shares. The
+// storage-engine branches share compression's enum, so only type qualifies.
+func discriminator(branches []*node) string {
+	if len(branches) < 2 {
+		return ""
 	}
-	for i, p := range parts {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
-			return v, errors.Errorf("%q is not a server version such as 8.1.0.0", s)
+	for _, k := range slices.Sorted(maps.Keys(branches[0].Properties)) {
+		owner := map[string]int{}
+		disjoint := true
+		for i, b := range branches {
+			p := b.Properties[k]
+			if p == nil || len(p.Enum) == 0 {
+				disjoint = false
+				break
+			}
+			for _, e := range p.Enum {
+				key := fmt.Sprintf("%T:%v", e, e)
+				if j, ok := owner[key]; ok && j != i {
+					disjoint = false
+				}
+				owner[key] = i
+			}
 		}
-		v[i] = n
-	}
-	return v, nil
-}
-
-// Compare returns -1, 0 or 1 as v is older than, the same as, or newer than o.
-func (v Version) Compare(o Version) int {
-	for i := range v {
-		switch {
-		case v[i] < o[i]:
-			return -1
-		case v[i] > o[i]:
-			return 1
+		if disjoint {
+			return k
 		}
 	}
-	return 0
+	return ""
 }
 
-func (v Version) String() string {
-	return strconv.Itoa(v[0]) + "." + strconv.Itoa(v[1]) + "." + strconv.Itoa(v[2]) + "." + strconv.Itoa(v[3])
+// decode parses JSON keeping numbers exact: an enum or bound of a schema can
+// be an integer no float64 holds.
+func decode(b []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	return d.Decode(v)
 }
 
-type loaded struct {
-	once   sync.Once
-	schema *Schema
-	err    error
+// lazySchema parses one embedded schema file on first use: parsing all six
+// up front would cost every function start, and most runs use one version.
+type lazySchema struct {
+	version Version
+	file    string
+	once    sync.Once
+	schema  *Schema
+	err     error
 }
 
-var (
-	// versions are the vendored schema versions, oldest first.
-	versions []Version
-	// schemas holds each version's schema, parsed on first use: parsing
-	// all of them up front would cost every function start.
-	schemas = map[Version]*loaded{}
-	files   = map[Version]string{}
-)
+func (l *lazySchema) get() (*Schema, error) {
+	l.once.Do(func() { l.schema, l.err = load(l.file, l.version.line()) })
+	return l.schema, l.err
+}
 
-func init() { //nolint:gochecknoinits // The embedded file list is fixed at build time.
+// catalog holds the vendored schemas, oldest first. The embedded file list is
+// fixed at build time, so a bad name is a build defect TestCatalog catches.
+var catalog = func() []*lazySchema {
 	entries, err := schemaFiles.ReadDir("schemas")
 	if err != nil {
 		panic(err)
 	}
+	var out []*lazySchema
 	for _, e := range entries {
 		v, err := ParseVersion(strings.TrimSuffix(e.Name(), ".json"))
 		if err != nil {
 			panic(err)
 		}
-		versions = append(versions, v)
-		schemas[v] = &loaded{}
-		files[v] = path.Join("schemas", e.Name())
+		out = append(out, &lazySchema{version: v, file: path.Join("schemas", e.Name())})
 	}
-	sort.Slice(versions, func(i, j int) bool { return versions[i].Compare(versions[j]) < 0 })
-}
+	slices.SortFunc(out, func(a, b *lazySchema) int { return a.version.Compare(b.version) })
+	return out
+}()
 
-// SchemaFor returns the schema of a server version: the newest vendored
-// schema whose version is not above it. It is safe for concurrent use and
-// parses each schema once.
+// SchemaFor returns the schema of a server version such as 8.1.2.0, 8.1.0 or
+// 7.2.0.6_1: the newest vendored schema whose version is not newer than it
+// (8.1.2.0 uses 8.1.1), as a patch release keeps its line's settings. It is
+// safe for concurrent use and parses each schema once per process.
 func SchemaFor(version string) (*Schema, error) {
 	v, err := ParseVersion(version)
 	if err != nil {
 		return nil, err
 	}
-	if v.Compare(versions[0]) < 0 {
-		return nil, errors.Errorf("server version %s is not supported: the oldest supported version is %d.%d (its configuration syntax)", version, versions[0][0], versions[0][1])
-	}
-	var line Version
-	for _, sv := range versions {
-		if sv.Compare(v) <= 0 {
-			line = sv
+	var pick *lazySchema
+	for _, l := range catalog {
+		if l.version.Compare(v) <= 0 {
+			pick = l
 		}
 	}
-	l := schemas[line]
-	l.once.Do(func() {
-		l.schema, l.err = load(files[line])
-	})
-	return l.schema, l.err
+	if pick == nil {
+		return nil, errors.Errorf("server version %s is not supported: the oldest supported version is %s, the first whose configuration this project knows", version, catalog[0].version.line())
+	}
+	return pick.get()
 }
 
-func load(file string) (*Schema, error) {
+func load(file, version string) (*Schema, error) {
 	b, err := schemaFiles.ReadFile(file)
 	if err != nil {
 		return nil, errors.Wrapf(err, "cannot read schema %s", file)
 	}
 	root := &node{}
-	if err := json.Unmarshal(b, root); err != nil {
+	if err := decode(b, root); err != nil {
 		return nil, errors.Wrapf(err, "cannot parse schema %s", file)
 	}
 	if err := root.prepare(); err != nil {
-		return nil, errors.Wrapf(err, "cannot prepare schema %s", file)
+		return nil, errors.Wrapf(err, "cannot parse schema %s", file)
 	}
-	return &Schema{version: strings.TrimSuffix(path.Base(file), ".json"), root: root}, nil
+	return &Schema{version: version, root: root}, nil
 }
 
 // Dynamic reports whether the setting at path can be changed live with
-// set-config, for example Dynamic("namespaces", "default-ttl") or
-// Dynamic("service", "proto-fd-max"). Unknown settings are not dynamic.
+// set-config, so a change to it needs no restart. The path names keys, not
+// list entries: Dynamic("namespaces", "default-ttl"),
+// Dynamic("service", "proto-fd-max"),
+// Dynamic("namespaces", "storage-engine", "defrag-lwm-pct"). Unknown settings
+// report false: restarting is the safe answer.
 func (s *Schema) Dynamic(path ...string) bool {
+	if len(path) == 0 {
+		return false
+	}
 	n := s.root
 	for _, k := range path {
-		n = n.child(k)
-		if n == nil {
+		if n = n.child(k); n == nil {
 			return false
 		}
 	}
 	return n.Dynamic
 }
 
-// child returns the schema of key k under n, looking through lists and
-// the branches of typed sections.
+// child returns the schema of key k under n, looking through lists and the
+// branches of typed sections (the first branch that has k).
 func (n *node) child(k string) *node {
 	for n.Items != nil && n.Properties == nil {
 		n = n.Items

@@ -10,6 +10,7 @@
 package config
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -87,20 +88,26 @@ func Build(d *database.Database) ([]Rack, field.ErrorList) {
 			}
 		}
 		conf := asconfig.Merge(ours, user)
-		unseeded, err := asconfig.Write(conf)
-		if err != nil {
-			return nil, field.ErrorList{field.InternalError(field.NewPath("spec", "aerospikeConfig"), err)}
-		}
-		sum := sha256.Sum256(unseeded)
-
 		heartbeat(conf)["mesh-seed-address-ports"] = seeds
 		text, err := asconfig.Write(conf)
 		if err != nil {
 			return nil, field.ErrorList{field.InternalError(field.NewPath("spec", "aerospikeConfig"), err)}
 		}
-		out = append(out, Rack{ID: r.ID, Text: text, Hash: hex.EncodeToString(sum[:])})
+		out = append(out, Rack{ID: r.ID, Text: text, Hash: hash(text)})
 	}
 	return out, nil
+}
+
+// hash identifies a rendered configuration without its seed lines, which
+// the writer puts one per line.
+func hash(text []byte) string {
+	h := sha256.New()
+	for line := range bytes.Lines(text) {
+		if !bytes.HasPrefix(bytes.TrimLeft(line, "\t "), []byte("mesh-seed-address-port ")) {
+			h.Write(line)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // ConfigMap holds every rack's aerospike.conf.
@@ -207,7 +214,7 @@ func storageEngine(ns v1alpha1.Namespace) asconfig.Conf {
 			"filesize": FileSize(ns.Storage.Size),
 		}
 	default:
-		return asconfig.Conf{"type": "memory", "data-size": bytes(ns.Storage.Size)}
+		return asconfig.Conf{"type": "memory", "data-size": byteCount(ns.Storage.Size)}
 	}
 }
 
@@ -215,12 +222,12 @@ func storageEngine(ns v1alpha1.Namespace) asconfig.Conf {
 // the given size: the volume less room for the filesystem, rounded down to a
 // MiB.
 func FileSize(volume resource.Quantity) int64 {
-	v := bytes(volume)
+	v := byteCount(volume)
 	room := max(v/20, minFileHeadroom)
 	return max((v-room)>>20<<20, 0)
 }
 
-func bytes(q resource.Quantity) int64 {
+func byteCount(q resource.Quantity) int64 {
 	v, ok := q.AsInt64()
 	if !ok {
 		// Fractions of a byte or sizes beyond int64: the schema's
