@@ -18,6 +18,7 @@ CROSSPLANE         := $(TOOLS)/crossplane-$(CROSSPLANE_VERSION)
 CROSSPLANE_LINK    := $(TOOLS)/crossplane
 
 FUNCTION_BIN := $(OUTPUT)/bin/function
+PROVIDER_BIN := $(OUTPUT)/bin/provider
 
 # The address `make render` serves the function on.
 RENDER_ADDRESS ?= 127.0.0.1:9443
@@ -50,9 +51,10 @@ $(CROSSPLANE_LINK): $(CROSSPLANE)
 	ln -sfn $(notdir $<) $@
 
 .PHONY: build
-build: ## Build the function binary into _output/bin.
+build: ## Build the function and provider binaries into _output/bin.
 	@mkdir -p $(OUTPUT)/bin
 	CGO_ENABLED=0 go build -trimpath -o $(FUNCTION_BIN) ./function
+	CGO_ENABLED=0 go build -trimpath -o $(PROVIDER_BIN) ./provider
 
 .PHONY: render
 render: tools build ## Render every example with the real CLI; output also in _output/render.

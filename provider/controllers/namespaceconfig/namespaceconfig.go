@@ -26,6 +26,7 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/asconfig"
 	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/connect"
 )
@@ -194,4 +195,15 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// SchemaDynamic answers Dynamic from the configuration schema of the
+// server's version: its "dynamic" flag says whether set-config can change a
+// setting.
+func SchemaDynamic(build, setting string) (bool, error) {
+	s, err := asconfig.SchemaFor(build)
+	if err != nil {
+		return false, err
+	}
+	return s.Dynamic(append([]string{"namespaces"}, strings.Split(setting, ".")...)...), nil
 }

@@ -95,3 +95,16 @@ func TestUpdateSetsEachNodeThatDiffers(t *testing.T) {
 		t.Errorf("a refused set-config must be an error naming the node: %v", err)
 	}
 }
+
+func TestSchemaDynamic(t *testing.T) {
+	cases := map[string]bool{"default-ttl": true, "replication-factor": false, "storage-engine.defrag-lwm-pct": true, "storage-engine.data-size": false, "no-such-thing": false}
+	for setting, want := range cases {
+		got, err := SchemaDynamic("8.1.2.0", setting)
+		if err != nil || got != want {
+			t.Errorf("SchemaDynamic(8.1.2.0, %q) = %v, %v; want %v", setting, got, err, want)
+		}
+	}
+	if _, err := SchemaDynamic("6.4.0.0", "default-ttl"); err == nil {
+		t.Error("a server older than the schemas must be an error")
+	}
+}

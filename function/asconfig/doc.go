@@ -1,5 +1,7 @@
 // Package asconfig owns Aerospike's configuration in its structured form: the
-// form the Aerospike Kubernetes Operator's aerospikeConfig and the asconfig
+// function composes aerospike.conf with it, and the provider asks it which
+// settings a server can change live. The structured form is the form the
+// Aerospike Kubernetes Operator's aerospikeConfig and the asconfig
 // tool use, so a user migrating from the operator can paste that block as is.
 // A configuration is a Conf: sections service, logging, network, namespaces,
 // mod-lua, security and xdr; lists of named objects for namespaces, sets,
