@@ -25,7 +25,9 @@ func Setup(mgr ctrl.Manager, o controller.Options, usage connect.Tracker, pool *
 		func() error { return config.Setup(mgr, o) },
 		func() error { return user.Setup(mgr, o, user.FromConnector(c)) },
 		func() error { return role.Setup(mgr, o, role.FromConnector(c)) },
-		func() error { return namespaceconfig.Setup(mgr, o, namespaceconfig.FromConnector(c), namespaceconfig.SchemaDynamic) },
+		func() error {
+			return namespaceconfig.Setup(mgr, o, namespaceconfig.FromConnector(c), namespaceconfig.SchemaDynamic)
+		},
 		func() error { return sindex.Setup(mgr, o, sindex.FromConnector(c)) },
 		func() error { return udf.Setup(mgr, o, udf.FromConnector(c)) },
 		func() error { return clusterstatus.Setup(mgr, o, clusterstatus.FromConnector(c)) },

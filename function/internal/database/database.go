@@ -16,8 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
 	"github.com/xp-aerospike/xp-aerospike/function/asconfig"
+	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
 )
 
