@@ -218,21 +218,33 @@ func (c *Client) Nodes() []Node {
 }
 
 // InfoAll sends info commands to every active node in one round trip each
-// and returns each node's answers by node name.
+// and returns each node's answers by node name. When some nodes do not
+// answer (one that just stopped is still listed until the client notices),
+// the others' answers come back with an *Unreachable error naming them.
 func (c *Client) InfoAll(commands ...string) (map[string]map[string]string, error) {
 	out := map[string]map[string]string{}
+	var failed []string
+	var last error
 	for _, n := range c.c.GetNodes() {
 		if !n.IsActive() {
 			continue
 		}
 		res, err := n.RequestInfo(c.info, commands...)
 		if err != nil {
-			return nil, wrap(err, "cannot ask node "+n.GetName()+" for "+strings.Join(commands, ", "))
+			failed = append(failed, n.GetName())
+			last = err
+			continue
 		}
 		out[n.GetName()] = res
 	}
 	if len(out) == 0 {
+		if last != nil {
+			return nil, wrap(last, "no node of the cluster answers "+strings.Join(commands, ", "))
+		}
 		return nil, &Error{Code: types.INVALID_NODE_ERROR, Message: "no node of the cluster is reachable"}
+	}
+	if len(failed) > 0 {
+		return out, &Unreachable{Nodes: failed, cause: last}
 	}
 	return out, nil
 }

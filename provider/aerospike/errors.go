@@ -68,3 +68,22 @@ func IsSecurityUnsupported(err error) bool {
 	c, ok := Code(err)
 	return ok && (c == types.SECURITY_NOT_SUPPORTED || c == types.SECURITY_NOT_ENABLED)
 }
+
+// Unreachable says which nodes did not answer a command every node was asked.
+type Unreachable struct {
+	Nodes []string
+	cause error
+}
+
+func (e *Unreachable) Error() string {
+	return fmt.Sprintf("nodes %v did not answer: %v", e.Nodes, e.cause)
+}
+
+// Unwrap returns the last node's error.
+func (e *Unreachable) Unwrap() error { return e.cause }
+
+// IsUnreachable reports whether err says only some nodes did not answer.
+func IsUnreachable(err error) bool {
+	var u *Unreachable
+	return errors.As(err, &u)
+}

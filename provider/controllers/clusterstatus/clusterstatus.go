@@ -87,15 +87,17 @@ func (e *external) Observe(_ context.Context, cs *v1alpha1.ClusterStatus) (manag
 	for _, ns := range cs.Status.AtProvider.Namespaces {
 		known = append(known, ns.Name)
 	}
+	// A node that does not answer is reported, not fatal: the others'
+	// answers still say what the cluster is doing, and it is not stable.
 	answers, err := e.info.InfoAll(append(slices.Clone(nodeCommands), nsCommands(known)...)...)
-	if err != nil {
+	if err != nil && !aerospike.IsUnreachable(err) {
 		cs.SetConditions(xpv2.Unavailable().WithMessage(err.Error()))
 		return managed.ExternalObservation{}, err
 	}
 	names := namespaces(answers)
 	if missing := without(names, known); len(missing) > 0 {
 		more, err := e.info.InfoAll(nsCommands(missing)...)
-		if err != nil {
+		if err != nil && !aerospike.IsUnreachable(err) {
 			return managed.ExternalObservation{}, err
 		}
 		for node, a := range more {

@@ -1,0 +1,48 @@
+// Package realtest connects the provider's client to real Aerospike
+// clusters started by the test harness, for the controllers' integration
+// tests.
+package realtest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
+	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
+)
+
+// Dial opens the provider's client to a harness cluster, as a
+// ProviderConfig naming its first node would, and closes it when the test
+// ends.
+func Dial(t testing.TB, c *harness.Cluster) *aerospike.Client {
+	t.Helper()
+	h := c.Nodes()[0].Host()
+	cl, err := aerospike.Dial(aerospike.Config{
+		Hosts:          []aerospike.Host{{Name: h.Name, Port: h.Port}},
+		ClusterName:    c.Name(),
+		ConnectTimeout: 10 * time.Second,
+		CommandTimeout: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatalf("cannot connect the provider's client to %s: %v", c.Name(), err)
+	}
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+// Eventually polls check every 200ms until it returns nil or timeout
+// passes, then fails t with check's last error.
+func Eventually(t testing.TB, timeout time.Duration, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not true within %s: %v", what, timeout, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
