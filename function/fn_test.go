@@ -22,6 +22,7 @@ import (
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
+	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/compose"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
 )
@@ -89,14 +90,18 @@ func TestRunFunctionComposesEveryObject(t *testing.T) {
 		want    []string // composition resource names
 	}{
 		"MinimalCommunity": {
-			reason:  "one rack: one StatefulSet beside the ConfigMap, Services, PDB and Secret",
+			reason:  "one rack: one StatefulSet beside the ConfigMap, Services, PDB, Secret, and the provider's config and status",
 			example: "minimal-community",
-			want:    []string{"config", "connection-secret", "pod-disruption-budget", "service-client", "service-headless", "statefulset-rack-0"},
+			want:    []string{"cluster-status", "config", "connection-secret", "pod-disruption-budget", "provider-config", "service-client", "service-headless", "statefulset-rack-0"},
 		},
 		"ProductionEnterprise": {
-			reason:  "three racks: three StatefulSets",
+			reason:  "three racks: three StatefulSets; roles and users; the application user writes the connection Secret, so the function does not",
 			example: "production-enterprise",
-			want:    []string{"config", "connection-secret", "pod-disruption-budget", "service-client", "service-headless", "statefulset-rack-1", "statefulset-rack-2", "statefulset-rack-3"},
+			want: []string{
+				"cluster-status", "config", "pod-disruption-budget", "provider-config", "role-orders-rw", "role-sessions-rw",
+				"service-client", "service-headless", "statefulset-rack-1", "statefulset-rack-2", "statefulset-rack-3",
+				"user-ops", "user-orders-app", "user-sessions-app",
+			},
 		},
 	}
 	for name, tc := range cases {
@@ -153,6 +158,14 @@ func checkObject(t testing.TB, name string, s *structpb.Struct) {
 		obj = &corev1.Secret{}
 	case "PodDisruptionBudget":
 		obj = &policyv1.PodDisruptionBudget{}
+	case "ProviderConfig":
+		obj = &providerv1alpha1.ProviderConfig{}
+	case "ClusterStatus":
+		obj = &providerv1alpha1.ClusterStatus{}
+	case "User":
+		obj = &providerv1alpha1.User{}
+	case "Role":
+		obj = &providerv1alpha1.Role{}
 	default:
 		t.Fatalf("%s: unexpected kind %q", name, kind)
 	}
@@ -289,7 +302,11 @@ func TestReadinessAndStatus(t *testing.T) {
 	observed := map[string]map[string]any{}
 	for name, r := range first.GetDesired().GetResources() {
 		o := r.GetResource().AsMap()
-		if o["kind"] == "StatefulSet" {
+		switch o["kind"] {
+		case "User", "Role", "ClusterStatus":
+			// The provider reports its objects ready.
+			o["status"] = map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": "True"}}}
+		case "StatefulSet":
 			replicas := o["spec"].(map[string]any)["replicas"]
 			o["metadata"].(map[string]any)["generation"] = 2
 			o["status"] = map[string]any{
@@ -309,9 +326,12 @@ func TestReadinessAndStatus(t *testing.T) {
 		gotReady[n] = r.GetReady()
 	}
 	wantReady := map[string]fnv1.Ready{
-		"config": fnv1.Ready_READY_TRUE, "connection-secret": fnv1.Ready_READY_TRUE, "pod-disruption-budget": fnv1.Ready_READY_TRUE,
+		"config": fnv1.Ready_READY_TRUE, "pod-disruption-budget": fnv1.Ready_READY_TRUE,
 		"service-client": fnv1.Ready_READY_TRUE, "service-headless": fnv1.Ready_READY_TRUE,
 		"statefulset-rack-1": fnv1.Ready_READY_TRUE, "statefulset-rack-2": fnv1.Ready_READY_TRUE, "statefulset-rack-3": fnv1.Ready_READY_FALSE,
+		"provider-config": fnv1.Ready_READY_TRUE, "cluster-status": fnv1.Ready_READY_TRUE,
+		"role-orders-rw": fnv1.Ready_READY_TRUE, "role-sessions-rw": fnv1.Ready_READY_TRUE,
+		"user-ops": fnv1.Ready_READY_TRUE, "user-orders-app": fnv1.Ready_READY_TRUE, "user-sessions-app": fnv1.Ready_READY_TRUE,
 	}
 	if diff := cmp.Diff(wantReady, gotReady); diff != "" {
 		t.Errorf("readiness -want +got:\n%s", diff)

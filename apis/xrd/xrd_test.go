@@ -97,6 +97,8 @@ namespaces:
   storage: {type: device, size: 100Gi, storageClassName: fast}
   defaultTTL: 30d
 accessControl:
+  adminSecretRef: {name: admin}
+  applicationUser: app
   roles: [{name: app, privileges: [{code: read-write, namespace: orders, set: s}]}]
   users: [{name: app, roles: [app], passwordSecretRef: {name: app-pw}}]
 aerospikeConfig:
@@ -130,7 +132,7 @@ namespaces:
 		},
 		"CommunityAccessControl": {
 			reason: "users and roles are Enterprise-only",
-			spec:   minimal + "accessControl: {users: [{name: u, roles: [read], passwordSecretRef: {name: s}}]}\n",
+			spec:   minimal + "accessControl: {adminSecretRef: {name: a}, users: [{name: u, roles: [read], passwordSecretRef: {name: s}}]}\n",
 			want:   []string{"spec.accessControl needs edition enterprise"},
 		},
 		"EnterpriseWithoutFeatureKey": {
@@ -181,7 +183,7 @@ namespaces: [{name: a, replicationFactor: 3, storage: {type: memory, size: 1Gi}}
 			reason: "a set lives in a namespace",
 			spec: minimal + `edition: enterprise
 featureKeySecretRef: {name: k}
-accessControl: {roles: [{name: r, privileges: [{code: read, set: s}]}]}
+accessControl: {adminSecretRef: {name: a}, roles: [{name: r, privileges: [{code: read, set: s}]}]}
 `,
 			want: []string{"a privilege scoped to a set also needs its namespace"},
 		},

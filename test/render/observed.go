@@ -14,7 +14,9 @@ const observedHeader = `# The composed objects as the API server holds them once
 
 // writeObserved writes an example's observed state to path: every composed
 // object of a render, StatefulSets with the status the StatefulSet
-// controller reports when all replicas are ready and updated.
+// controller reports when all replicas are ready and updated, and the
+// provider's managed resources with the Ready condition it sets once they
+// exist in the cluster.
 func writeObserved(t *testing.T, path string, rendered []map[string]any) {
 	t.Helper()
 	var observed []map[string]any
@@ -22,7 +24,13 @@ func writeObserved(t *testing.T, path string, rendered []map[string]any) {
 		if str(d, "metadata", "annotations", annotationResourceName) == "" {
 			continue // the XR and the function's results
 		}
-		if d["kind"] == "StatefulSet" {
+		switch d["kind"] {
+		case "User", "Role", "ClusterStatus":
+			d["status"] = map[string]any{"conditions": []any{
+				map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": "2024-01-01T00:00:00Z"},
+				map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2024-01-01T00:00:00Z"},
+			}}
+		case "StatefulSet":
 			md, _ := d["metadata"].(map[string]any)
 			spec, _ := d["spec"].(map[string]any)
 			replicas := spec["replicas"]

@@ -301,7 +301,20 @@ type ClientService struct {
 }
 
 // AccessControl declares roles and users. Enterprise Edition only.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.applicationUser) || (has(self.users) && self.users.exists(u, u.name == self.applicationUser))",message="applicationUser must name one of the users"
 type AccessControl struct {
+	// AdminSecretRef names the Secret (keys username and password) of the
+	// user the provider logs in with to manage users and roles. It needs
+	// the user-admin role. A new cluster's only user is admin with the
+	// password admin.
+	AdminSecretRef AdminSecretRef `json:"adminSecretRef"`
+
+	// ApplicationUser names the user whose credentials the database's
+	// connection Secret carries, next to the hosts and port.
+	// +optional
+	ApplicationUser string `json:"applicationUser,omitempty"`
+
 	// Roles to create, in addition to Aerospike's predefined roles.
 	// +optional
 	// +listType=map
@@ -315,6 +328,24 @@ type AccessControl struct {
 	// +listMapKey=name
 	// +kubebuilder:validation:MaxItems=1024
 	Users []User `json:"users,omitempty"`
+}
+
+// AdminSecretRef selects a user name and password in a Secret of the
+// database's namespace.
+type AdminSecretRef struct {
+	// Name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+
+	// UsernameKey is the key holding the user name.
+	// +optional
+	// +kubebuilder:default=username
+	UsernameKey string `json:"usernameKey,omitempty"`
+
+	// PasswordKey is the key holding the password.
+	// +optional
+	// +kubebuilder:default=password
+	PasswordKey string `json:"passwordKey,omitempty"`
 }
 
 // Role is a named set of privileges.

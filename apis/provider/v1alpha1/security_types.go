@@ -6,6 +6,22 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 )
 
+// Keys of a User's connection Secret: environment variable names, so an
+// application can take them all with envFrom. An AerospikeDatabase's own
+// connection Secret uses the same keys.
+const (
+	// ConnectionKeyHost is a host to reach the cluster at.
+	ConnectionKeyHost = "AEROSPIKE_HOST"
+	// ConnectionKeyPort is the client port.
+	ConnectionKeyPort = "AEROSPIKE_PORT"
+	// ConnectionKeySeeds lists seed nodes as host:port, comma-separated.
+	ConnectionKeySeeds = "AEROSPIKE_SEEDS"
+	// ConnectionKeyUser is the user name to log in with.
+	ConnectionKeyUser = "AEROSPIKE_USER"
+	// ConnectionKeyPassword is the password to log in with.
+	ConnectionKeyPassword = "AEROSPIKE_PASSWORD"
+)
+
 // UserParameters are the desired state of a database user. The user's name
 // is the crossplane.io/external-name annotation, by default the object's
 // name.

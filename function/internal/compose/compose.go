@@ -12,9 +12,12 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 
+	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/access"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/connection"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
@@ -31,7 +34,16 @@ const (
 	NameClientService    resource.Name = "service-client"
 	NamePDB              resource.Name = "pod-disruption-budget"
 	NameConnectionSecret resource.Name = "connection-secret"
+	NameProviderConfig   resource.Name = "provider-config"
+	NameClusterStatus    resource.Name = "cluster-status"
 )
+
+// NameRole and NameUser are the composition resource names of a declared
+// role's and user's objects.
+func NameRole(name string) resource.Name { return resource.Name("role-" + name) }
+
+// NameUser is the composition resource name of a declared user's object.
+func NameUser(name string) resource.Name { return resource.Name("user-" + name) }
 
 // NameStatefulSet is the composition resource name of a rack's StatefulSet.
 func NameStatefulSet(rack int32) resource.Name {
@@ -51,10 +63,22 @@ func Resources(d *database.Database, confs []config.Rack, o workload.Options) []
 		{NameHeadlessService, network.HeadlessService(d)},
 		{NameClientService, network.ClientService(d)},
 		{NamePDB, workload.PodDisruptionBudget(d)},
-		{NameConnectionSecret, connection.Secret(d)},
+	}
+	if !access.OwnsConnectionSecret(d) {
+		out = append(out, Resource{NameConnectionSecret, connection.Secret(d)})
 	}
 	for i, sts := range workload.StatefulSets(d, confs, o) {
 		out = append(out, Resource{NameStatefulSet(d.Racks[i].ID), sts})
+	}
+	out = append(out,
+		Resource{NameProviderConfig, access.ProviderConfig(d)},
+		Resource{NameClusterStatus, access.ClusterStatus(d)},
+	)
+	for _, r := range access.Roles(d) {
+		out = append(out, Resource{NameRole(meta.GetExternalName(r)), r})
+	}
+	for _, u := range access.Users(d) {
+		out = append(out, Resource{NameUser(meta.GetExternalName(u)), u})
 	}
 	return out
 }
@@ -62,7 +86,7 @@ func Resources(d *database.Database, confs []config.Rack, o workload.Options) []
 // scheme knows the kinds this package composes.
 var scheme = sync.OnceValues(func() (*runtime.Scheme, error) {
 	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{corev1.AddToScheme, appsv1.AddToScheme, policyv1.AddToScheme} {
+	for _, add := range []func(*runtime.Scheme) error{corev1.AddToScheme, appsv1.AddToScheme, policyv1.AddToScheme, providerv1alpha1.AddToScheme} {
 		if err := add(s); err != nil {
 			return nil, err
 		}

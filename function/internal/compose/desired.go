@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	xpresource "github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 
@@ -34,13 +35,21 @@ func Desired(d *database.Database, confs []config.Rack, o workload.Options, obse
 		}
 		obs, exists := observed[string(r.Name)]
 		rd := resource.ReadyFalse
-		if sts, ok := r.Object.(*appsv1.StatefulSet); ok {
-			stsByName[r.Name] = sts
-			if exists && ready.StatefulSet(observedStatefulSet(obs), sts) {
+		switch o := r.Object.(type) {
+		case *appsv1.StatefulSet:
+			stsByName[r.Name] = o
+			if exists && ready.StatefulSet(observedStatefulSet(obs), o) {
 				rd = resource.ReadyTrue
 			}
-		} else if exists {
-			rd = resource.ReadyTrue
+		case xpresource.Managed:
+			// The provider's objects are ready when the provider says so.
+			if exists && readyCondition(obs) {
+				rd = resource.ReadyTrue
+			}
+		default:
+			if exists {
+				rd = resource.ReadyTrue
+			}
 		}
 		desired[r.Name] = &resource.DesiredComposed{Resource: u, Ready: rd}
 	}
@@ -51,6 +60,18 @@ func Desired(d *database.Database, confs []config.Rack, o workload.Options, obse
 		racks = append(racks, ready.Rack{Rack: r, Desired: stsByName[n], Observed: observedStatefulSet(observed[string(n)])})
 	}
 	return racks, nil
+}
+
+// readyCondition reports whether an observed object has the condition
+// Ready=True.
+func readyCondition(o *fnv1.Resource) bool {
+	for _, c := range o.GetResource().GetFields()["status"].GetStructValue().GetFields()["conditions"].GetListValue().GetValues() {
+		f := c.GetStructValue().GetFields()
+		if f["type"].GetStringValue() == "Ready" {
+			return f["status"].GetStringValue() == "True"
+		}
+	}
+	return false
 }
 
 // observedStatefulSet reads what readiness needs of an observed StatefulSet:

@@ -10,20 +10,18 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 )
 
-// Keys of the connection Secret.
+// Keys of the connection Secret: the provider's User connection keys
+// (AEROSPIKE_HOST, the client Service's DNS name for a first contact;
+// AEROSPIKE_PORT; AEROSPIKE_SEEDS, every node as host:port), and the
+// cluster name clients may check on connect.
 const (
-	// KeyHost is the client Service's DNS name: any node, for a client's
-	// first contact.
-	KeyHost = "AEROSPIKE_HOST"
-	// KeyPort is the client port.
-	KeyPort = "AEROSPIKE_PORT"
-	// KeySeeds lists every node as host:port, comma-separated, for clients
-	// that prefer several seeds.
-	KeySeeds = "AEROSPIKE_SEEDS"
-	// KeyClusterName is the cluster name clients may check on connect.
+	KeyHost        = providerv1alpha1.ConnectionKeyHost
+	KeyPort        = providerv1alpha1.ConnectionKeyPort
+	KeySeeds       = providerv1alpha1.ConnectionKeySeeds
 	KeyClusterName = "AEROSPIKE_CLUSTER_NAME"
 )
 

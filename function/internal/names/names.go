@@ -133,26 +133,46 @@ func Fit(base, suffix string, max int) string {
 	return short + "-" + h + suffix
 }
 
-// Volume returns the volume name of a namespace's data: a DNS label derived
-// from the namespace name. Aerospike namespace names may hold upper case and
-// underscores; when the name had to change, a hash of the original keeps two
-// namespaces from colliding.
-func Volume(namespace string) string {
-	const prefix = "data-"
+// Member returns the object name of a named member of the database, such
+// as a user or a role: base-kind-name, made a DNS label. Aerospike names may
+// hold characters Kubernetes names may not; when the name had to change, a
+// hash of the original keeps two members from colliding.
+func (n Names) Member(kind, name string) string {
+	return Fit(n.Base+"-"+kind+"-"+label(name), "", MaxLabel)
+}
+
+// ProviderConfig is the provider config through which the provider's
+// objects of the database reach it.
+func (n Names) ProviderConfig() string { return Fit(n.Base, "", MaxLabel) }
+
+// ClusterStatus observes the database's cluster.
+func (n Names) ClusterStatus() string { return Fit(n.Base, "", MaxLabel) }
+
+// label makes s a DNS label fragment: lower case letters, digits and '-',
+// with a hash of s appended when anything had to change.
+func label(s string) string {
 	clean := strings.Map(func(r rune) rune {
 		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-':
 			return r
 		case r >= 'A' && r <= 'Z':
 			return r + ('a' - 'A')
 		default:
 			return '-'
 		}
-	}, namespace)
-	if clean == namespace {
-		return Fit(prefix+clean, "", MaxLabel)
+	}, s)
+	if clean == s && s != "" && !strings.HasSuffix(s, "-") {
+		return s
 	}
-	return Fit(prefix+strings.Trim(clean, "-"), "-"+shortHash(namespace), MaxLabel)
+	return strings.Trim(clean, "-") + "-" + shortHash(s)
+}
+
+// Volume returns the volume name of a namespace's data: a DNS label derived
+// from the namespace name. Aerospike namespace names may hold upper case and
+// underscores; when the name had to change, a hash of the original keeps two
+// namespaces from colliding.
+func Volume(namespace string) string {
+	return Fit("data-"+label(namespace), "", MaxLabel)
 }
 
 func shortHash(s string) string {

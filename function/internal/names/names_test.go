@@ -133,3 +133,28 @@ func TestVolume(t *testing.T) {
 		}
 	}
 }
+
+func TestMember(t *testing.T) {
+	n := For("orders")
+	cases := map[string]string{
+		"orders-app": "orders-user-orders-app",
+		"Orders_App": "orders-user-orders-app-" + shortHash("Orders_App"),
+		"a.b@c":      "orders-user-a-b-c-" + shortHash("a.b@c"),
+	}
+	for name, want := range cases {
+		got := n.Member("user", name)
+		if got != want {
+			t.Errorf("Member(user, %q) = %q, want %q", name, got, want)
+		}
+		if errs := validation.IsDNS1123Label(got); len(errs) > 0 {
+			t.Errorf("Member(user, %q) = %q: %v", name, got, errs)
+		}
+	}
+	if n.Member("user", "Orders_App") == n.Member("user", "orders-app") {
+		t.Error("two users share an object name")
+	}
+	long := n.Member("role", strings.Repeat("r", 63))
+	if len(long) > MaxLabel {
+		t.Errorf("Member of a long name is %d long", len(long))
+	}
+}

@@ -70,7 +70,9 @@ func Spec(s *v1alpha1.AerospikeDatabaseSpec) Result {
 	nsErrs, minRF := namespaces(s, p.Child("namespaces"))
 	r.Errors = append(r.Errors, nsErrs...)
 	r.Errors = append(r.Errors, memory(s, p)...)
-	r.Errors = append(r.Errors, accessControl(s, p.Child("accessControl"))...)
+	if s.Edition == v1alpha1.EditionEnterprise {
+		r.Errors = append(r.Errors, accessControl(s, p.Child("accessControl"))...)
+	}
 	r.Errors = append(r.Errors, service(s, p.Child("service"))...)
 	r.Errors = append(r.Errors, retention(s, p.Child("persistentVolumeClaimRetentionPolicy"))...)
 	r.Errors = append(r.Errors, placement(s, p.Child("placement"))...)
@@ -274,6 +276,9 @@ func accessControl(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.Error
 		return nil
 	}
 	var errs field.ErrorList
+	if ac.AdminSecretRef.Name == "" {
+		errs = append(errs, field.Required(p.Child("adminSecretRef", "name"), "name the Secret holding the user name and password the provider manages users and roles with (a new cluster's only user is admin, password admin)"))
+	}
 	nss := map[string]bool{}
 	for _, ns := range s.Namespaces {
 		nss[ns.Name] = true
@@ -326,6 +331,9 @@ func accessControl(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.Error
 		if u.PasswordSecretRef.Name == "" {
 			errs = append(errs, field.Required(up.Child("passwordSecretRef", "name"), "name the Secret that holds the user's password"))
 		}
+	}
+	if ac.ApplicationUser != "" && !users[ac.ApplicationUser] {
+		errs = append(errs, field.Invalid(p.Child("applicationUser"), ac.ApplicationUser, "must name one of spec.accessControl.users"))
 	}
 	return errs
 }

@@ -51,8 +51,10 @@ func TestSpec(t *testing.T) {
 				s.Size = 6
 				s.Racks = []v1alpha1.Rack{{ID: 1, Zone: "a"}, {ID: 2, Zone: "b"}, {ID: 3, Zone: "c"}}
 				s.AccessControl = &v1alpha1.AccessControl{
-					Roles: []v1alpha1.Role{{Name: "app", Privileges: []v1alpha1.Privilege{{Code: "read-write", Namespace: "cache", Set: "s"}, {Code: "sys-admin"}}}},
-					Users: []v1alpha1.User{{Name: "app", Roles: []string{"app", "read"}, PasswordSecretRef: v1alpha1.SecretKeyRef{Name: "pw"}}},
+					AdminSecretRef:  v1alpha1.AdminSecretRef{Name: "admin"},
+					ApplicationUser: "app",
+					Roles:           []v1alpha1.Role{{Name: "app", Privileges: []v1alpha1.Privilege{{Code: "read-write", Namespace: "cache", Set: "s"}, {Code: "sys-admin"}}}},
+					Users:           []v1alpha1.User{{Name: "app", Roles: []string{"app", "read"}, PasswordSecretRef: v1alpha1.SecretKeyRef{Name: "pw"}}},
 				}
 				return s
 			},
@@ -221,6 +223,7 @@ func TestSpec(t *testing.T) {
 			spec: func() *v1alpha1.AerospikeDatabaseSpec {
 				s := enterprise(valid())
 				s.AccessControl = &v1alpha1.AccessControl{
+					ApplicationUser: "nobody",
 					Roles: []v1alpha1.Role{
 						{Name: "read", Privileges: []v1alpha1.Privilege{{Code: "read"}}},
 						{Name: "ops", Privileges: []v1alpha1.Privilege{{Code: "sys-admin", Namespace: "cache"}, {Code: "read", Namespace: "nope"}, {Code: "fly"}}},
@@ -231,6 +234,7 @@ func TestSpec(t *testing.T) {
 				return s
 			},
 			want: []string{
+				"spec.accessControl.adminSecretRef.name: Required value",
 				`spec.accessControl.roles[0].name: Invalid value: "read": is a predefined Aerospike role`,
 				`spec.accessControl.roles[1].privileges[0]: Invalid value: "sys-admin": applies to the whole cluster`,
 				`spec.accessControl.roles[1].privileges[1].namespace: Invalid value: "nope": no such namespace`,
@@ -238,6 +242,7 @@ func TestSpec(t *testing.T) {
 				"spec.accessControl.roles[2].privileges: Required value",
 				`spec.accessControl.users[0].roles[0]: Invalid value: "ghost": no such role`,
 				"spec.accessControl.users[0].passwordSecretRef.name: Required value",
+				`spec.accessControl.applicationUser: Invalid value: "nobody": must name one of spec.accessControl.users`,
 			},
 		},
 		"MaxUnavailableTooHigh": {

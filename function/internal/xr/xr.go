@@ -132,6 +132,13 @@ func Default(spec *v1alpha1.AerospikeDatabaseSpec) {
 		spec.PersistentVolumeClaimRetentionPolicy.WhenScaled = "Retain"
 	}
 	if spec.AccessControl != nil {
+		ref := &spec.AccessControl.AdminSecretRef
+		if ref.UsernameKey == "" {
+			ref.UsernameKey = "username"
+		}
+		if ref.PasswordKey == "" {
+			ref.PasswordKey = "password"
+		}
 		for i := range spec.AccessControl.Users {
 			if spec.AccessControl.Users[i].PasswordSecretRef.Key == "" {
 				spec.AccessControl.Users[i].PasswordSecretRef.Key = DefaultPasswordKey

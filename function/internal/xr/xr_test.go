@@ -81,7 +81,10 @@ func TestDefault(t *testing.T) {
 		},
 		Service:                              &v1alpha1.ClientService{Type: "ClusterIP"},
 		PersistentVolumeClaimRetentionPolicy: &v1alpha1.PersistentVolumeClaimRetentionPolicy{WhenDeleted: "Retain", WhenScaled: "Retain"},
-		AccessControl:                        &v1alpha1.AccessControl{Users: []v1alpha1.User{{Name: "u", PasswordSecretRef: v1alpha1.SecretKeyRef{Key: DefaultPasswordKey}}}},
+		AccessControl: &v1alpha1.AccessControl{
+			AdminSecretRef: v1alpha1.AdminSecretRef{UsernameKey: "username", PasswordKey: "password"},
+			Users:          []v1alpha1.User{{Name: "u", PasswordSecretRef: v1alpha1.SecretKeyRef{Key: DefaultPasswordKey}}},
+		},
 	}
 	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b resource.Quantity) bool { return a.Cmp(b) == 0 })); diff != "" {
 		t.Errorf("Default(): -want +got:\n%s", diff)

@@ -33,14 +33,6 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/connect"
 )
 
-// Connection detail keys of a User's connection Secret.
-const (
-	KeyHosts    = "hosts"
-	KeyPort     = "port"
-	KeyUsername = "username"
-	KeyPassword = "password"
-)
-
 // Users is what the controller needs of a cluster.
 type Users interface {
 	QueryUser(name string) (*aerospike.User, error)
@@ -221,20 +213,19 @@ func (e *external) fingerprint(password string) string {
 	return "hmac-sha256:" + hex.EncodeToString(m.Sum(nil))
 }
 
+// details are what an application needs to connect as the user, under the
+// keys an AerospikeDatabase's connection Secret uses.
 func (e *external) details(name, password string) managed.ConnectionDetails {
-	port := ""
-	hosts := make([]string, 0, len(e.s.Hosts))
-	for _, h := range e.s.Hosts {
-		host, p, _ := strings.Cut(h, ":")
-		hosts = append(hosts, host)
-		port = p
+	d := managed.ConnectionDetails{
+		v1alpha1.ConnectionKeySeeds:    []byte(strings.Join(e.s.Hosts, ",")),
+		v1alpha1.ConnectionKeyUser:     []byte(name),
+		v1alpha1.ConnectionKeyPassword: []byte(password),
 	}
-	return managed.ConnectionDetails{
-		KeyHosts:    []byte(strings.Join(hosts, ",")),
-		KeyPort:     []byte(port),
-		KeyUsername: []byte(name),
-		KeyPassword: []byte(password),
+	if len(e.s.Hosts) > 0 {
+		host, port, _ := strings.Cut(e.s.Hosts[0], ":")
+		d[v1alpha1.ConnectionKeyHost], d[v1alpha1.ConnectionKeyPort] = []byte(host), []byte(port)
 	}
+	return d
 }
 
 // diff returns the roles to grant and to revoke to get from have to want.

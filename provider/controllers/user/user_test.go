@@ -122,7 +122,9 @@ func TestObserve(t *testing.T) {
 			password: "s3cret",
 			user:     user(fp("s3cret"), nil, "write", "read"),
 			want: managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: managed.ConnectionDetails{
-				KeyHosts: []byte("db-0.db,db-1.db"), KeyPort: []byte("3000"), KeyUsername: []byte("app-user"), KeyPassword: []byte("s3cret"),
+				v1alpha1.ConnectionKeyHost: []byte("db-0.db"), v1alpha1.ConnectionKeyPort: []byte("3000"),
+				v1alpha1.ConnectionKeySeeds: []byte("db-0.db:3000,db-1.db:3000"),
+				v1alpha1.ConnectionKeyUser:  []byte("app-user"), v1alpha1.ConnectionKeyPassword: []byte("s3cret"),
 			}},
 			wantCond: xpv2.ReasonAvailable,
 		},

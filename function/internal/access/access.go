@@ -1,0 +1,126 @@
+// Package access composes the provider's objects for an AerospikeDatabase:
+// the ProviderConfig through which the provider reaches the cluster, the
+// observe-only ClusterStatus the day-2 plan reads, and, on Enterprise Edition
+// with access control, a Role and a User per declared role and user.
+package access
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+)
+
+// ProviderConfig points the provider at the database through its client
+// Service, logging in as the admin user when access control is on.
+func ProviderConfig(d *database.Database) *v1alpha1.ProviderConfig {
+	pc := &v1alpha1.ProviderConfig{
+		ObjectMeta: metav1.ObjectMeta{Name: d.Names.ProviderConfig(), Namespace: d.Namespace, Labels: d.Names.Labels("provider-config")},
+		Spec: v1alpha1.ProviderConfigSpec{
+			Hosts:       []string{d.ServiceHost()},
+			Port:        database.ServicePort,
+			ClusterName: d.Name,
+			Credentials: v1alpha1.ProviderCredentials{Source: v1alpha1.CredentialsNone},
+		},
+	}
+	if d.Security() {
+		ref := d.Spec.AccessControl.AdminSecretRef
+		pc.Spec.Credentials = v1alpha1.ProviderCredentials{
+			Source:    v1alpha1.CredentialsSecret,
+			SecretRef: &v1alpha1.CredentialsSecretRef{Name: ref.Name, UsernameKey: ref.UsernameKey, PasswordKey: ref.PasswordKey},
+		}
+	}
+	return pc
+}
+
+// ClusterStatus observes the database's cluster and changes nothing.
+func ClusterStatus(d *database.Database) *v1alpha1.ClusterStatus {
+	return &v1alpha1.ClusterStatus{
+		ObjectMeta: metav1.ObjectMeta{Name: d.Names.ClusterStatus(), Namespace: d.Namespace, Labels: d.Names.Labels("status")},
+		Spec: v1alpha1.ClusterStatusSpec{ManagedResourceSpec: xpv2.ManagedResourceSpec{
+			ProviderConfigReference: providerConfigRef(d),
+			ManagementPolicies:      xpv2.ManagementPolicies{xpv2.ManagementActionObserve},
+		}},
+	}
+}
+
+// Roles returns a Role per declared role, in spec order; none unless
+// access control is on.
+func Roles(d *database.Database) []*v1alpha1.Role {
+	if !d.Security() {
+		return nil
+	}
+	out := make([]*v1alpha1.Role, 0, len(d.Spec.AccessControl.Roles))
+	for _, r := range d.Spec.AccessControl.Roles {
+		role := &v1alpha1.Role{
+			ObjectMeta: member(d, "role", r.Name),
+			Spec: v1alpha1.RoleSpec{
+				ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: providerConfigRef(d)},
+				ForProvider: v1alpha1.RoleParameters{
+					Whitelist:  r.Whitelist,
+					ReadQuota:  r.ReadQuota,
+					WriteQuota: r.WriteQuota,
+				},
+			},
+		}
+		for _, p := range r.Privileges {
+			role.Spec.ForProvider.Privileges = append(role.Spec.ForProvider.Privileges, v1alpha1.Privilege{Code: v1alpha1.PrivilegeCode(p.Code), Namespace: p.Namespace, Set: p.Set})
+		}
+		out = append(out, role)
+	}
+	return out
+}
+
+// Users returns a User per declared user, in spec order; none unless access
+// control is on. The application user writes its connection details (hosts,
+// port, user, password) to the database's connection Secret.
+func Users(d *database.Database) []*v1alpha1.User {
+	if !d.Security() {
+		return nil
+	}
+	ac := d.Spec.AccessControl
+	out := make([]*v1alpha1.User, 0, len(ac.Users))
+	for _, u := range ac.Users {
+		user := &v1alpha1.User{
+			ObjectMeta: member(d, "user", u.Name),
+			Spec: v1alpha1.UserSpec{
+				ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: providerConfigRef(d)},
+				ForProvider: v1alpha1.UserParameters{
+					Roles: u.Roles,
+					PasswordSecretRef: xpv2.LocalSecretKeySelector{
+						LocalSecretReference: xpv2.LocalSecretReference{Name: u.PasswordSecretRef.Name},
+						Key:                  u.PasswordSecretRef.Key,
+					},
+				},
+			},
+		}
+		if u.Name == ac.ApplicationUser {
+			user.Spec.WriteConnectionSecretToReference = &xpv2.LocalSecretReference{Name: d.Names.ConnectionSecret()}
+		}
+		out = append(out, user)
+	}
+	return out
+}
+
+// OwnsConnectionSecret reports whether a User writes the database's
+// connection Secret, which the function then must not compose: one writer
+// per Secret.
+func OwnsConnectionSecret(d *database.Database) bool {
+	return d.Security() && d.Spec.AccessControl.ApplicationUser != ""
+}
+
+// member names a user's or role's object; its name in Aerospike is the
+// external-name annotation, which may hold characters an object name may
+// not.
+func member(d *database.Database, kind, name string) metav1.ObjectMeta {
+	om := metav1.ObjectMeta{Name: d.Names.Member(kind, name), Namespace: d.Namespace, Labels: d.Names.Labels(kind)}
+	meta.SetExternalName(&om, name)
+	return om
+}
+
+func providerConfigRef(d *database.Database) *xpv2.ProviderConfigReference {
+	return &xpv2.ProviderConfigReference{Kind: v1alpha1.ProviderConfigKind, Name: d.Names.ProviderConfig()}
+}
