@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	as "github.com/aerospike/aerospike-client-go/v8"
@@ -14,6 +15,11 @@ import (
 
 // A Client is a connection to one cluster, safe for concurrent use.
 type Client struct {
+	// broken is set when a command timed out: the client keeps the
+	// connection, and a late reply would be read as the next command's
+	// answer, so the Pool replaces a broken client.
+	broken atomic.Bool
+
 	c     *as.Client
 	admin *as.AdminPolicy
 	info  *as.InfoPolicy
@@ -57,6 +63,18 @@ func Dial(cfg Config) (*Client, error) {
 // Close closes the client's connections.
 func (c *Client) Close() { c.c.Close() }
 
+// Broken reports whether a command timed out on this client, which must
+// then not be used again.
+func (c *Client) Broken() bool { return c.broken.Load() }
+
+// check records a timeout before returning err.
+func (c *Client) check(err error) error {
+	if code, ok := Code(err); ok && (code == types.TIMEOUT || code == types.NETWORK_ERROR) {
+		c.broken.Store(true)
+	}
+	return err
+}
+
 // User is a database user.
 type User struct {
 	Name  string
@@ -83,7 +101,7 @@ type Role struct {
 func (c *Client) QueryUser(name string) (*User, error) {
 	u, err := c.c.QueryUser(c.admin, name)
 	if err != nil {
-		return nil, wrap(err, "cannot query user "+quote(name))
+		return nil, c.check(wrap(err, "cannot query user "+quote(name)))
 	}
 	if u == nil {
 		return nil, &Error{Code: types.INVALID_USER, Message: "no user " + quote(name)}
@@ -95,34 +113,34 @@ func (c *Client) QueryUser(name string) (*User, error) {
 
 // CreateUser creates a user with a password and roles.
 func (c *Client) CreateUser(name, password string, roles []string) error {
-	return wrap(c.c.CreateUser(c.admin, name, password, roles), "cannot create user "+quote(name))
+	return c.check(wrap(c.c.CreateUser(c.admin, name, password, roles), "cannot create user "+quote(name)))
 }
 
 // DropUser drops a user.
 func (c *Client) DropUser(name string) error {
-	return wrap(c.c.DropUser(c.admin, name), "cannot drop user "+quote(name))
+	return c.check(wrap(c.c.DropUser(c.admin, name), "cannot drop user "+quote(name)))
 }
 
 // SetPassword sets a user's password.
 func (c *Client) SetPassword(name, password string) error {
-	return wrap(c.c.ChangePassword(c.admin, name, password), "cannot set the password of user "+quote(name))
+	return c.check(wrap(c.c.ChangePassword(c.admin, name, password), "cannot set the password of user "+quote(name)))
 }
 
 // GrantRoles grants roles to a user.
 func (c *Client) GrantRoles(name string, roles []string) error {
-	return wrap(c.c.GrantRoles(c.admin, name, roles), "cannot grant roles to user "+quote(name))
+	return c.check(wrap(c.c.GrantRoles(c.admin, name, roles), "cannot grant roles to user "+quote(name)))
 }
 
 // RevokeRoles revokes roles from a user.
 func (c *Client) RevokeRoles(name string, roles []string) error {
-	return wrap(c.c.RevokeRoles(c.admin, name, roles), "cannot revoke roles from user "+quote(name))
+	return c.check(wrap(c.c.RevokeRoles(c.admin, name, roles), "cannot revoke roles from user "+quote(name)))
 }
 
 // QueryRole returns a role, or an error for which IsNotFound is true.
 func (c *Client) QueryRole(name string) (*Role, error) {
 	r, err := c.c.QueryRole(c.admin, name)
 	if err != nil {
-		return nil, wrap(err, "cannot query role "+quote(name))
+		return nil, c.check(wrap(err, "cannot query role "+quote(name)))
 	}
 	if r == nil {
 		return nil, &Error{Code: types.INVALID_ROLE, Message: "no role " + quote(name)}
@@ -135,17 +153,36 @@ func (c *Client) QueryRole(name string) (*Role, error) {
 }
 
 // CreateRole creates a role.
+//
+// aerospike-client-go v8.6.0 declares one field too few when a role has
+// exactly one privilege or one allow-list entry, and a server that trusts
+// the count drops them; such a role is created bare and then given its
+// privileges and allow-list.
 func (c *Client) CreateRole(r Role) error {
 	privs, err := privileges(r.Privileges)
 	if err != nil {
 		return err
 	}
-	return wrap(c.c.CreateRole(c.admin, r.Name, privs, r.Whitelist, r.ReadQuota, r.WriteQuota), "cannot create role "+quote(r.Name))
+	if len(privs) != 1 && len(r.Whitelist) != 1 {
+		return c.check(wrap(c.c.CreateRole(c.admin, r.Name, privs, r.Whitelist, r.ReadQuota, r.WriteQuota), "cannot create role "+quote(r.Name)))
+	}
+	if err := c.c.CreateRole(c.admin, r.Name, nil, nil, r.ReadQuota, r.WriteQuota); err != nil {
+		return c.check(wrap(err, "cannot create role "+quote(r.Name)))
+	}
+	if len(privs) > 0 {
+		if err := c.GrantPrivileges(r.Name, r.Privileges); err != nil {
+			return err
+		}
+	}
+	if len(r.Whitelist) > 0 {
+		return c.SetWhitelist(r.Name, r.Whitelist)
+	}
+	return nil
 }
 
 // DropRole drops a role.
 func (c *Client) DropRole(name string) error {
-	return wrap(c.c.DropRole(c.admin, name), "cannot drop role "+quote(name))
+	return c.check(wrap(c.c.DropRole(c.admin, name), "cannot drop role "+quote(name)))
 }
 
 // GrantPrivileges adds privileges to a role.
@@ -154,7 +191,7 @@ func (c *Client) GrantPrivileges(role string, ps []Privilege) error {
 	if err != nil {
 		return err
 	}
-	return wrap(c.c.GrantPrivileges(c.admin, role, privs), "cannot grant privileges to role "+quote(role))
+	return c.check(wrap(c.c.GrantPrivileges(c.admin, role, privs), "cannot grant privileges to role "+quote(role)))
 }
 
 // RevokePrivileges removes privileges from a role.
@@ -163,17 +200,17 @@ func (c *Client) RevokePrivileges(role string, ps []Privilege) error {
 	if err != nil {
 		return err
 	}
-	return wrap(c.c.RevokePrivileges(c.admin, role, privs), "cannot revoke privileges from role "+quote(role))
+	return c.check(wrap(c.c.RevokePrivileges(c.admin, role, privs), "cannot revoke privileges from role "+quote(role)))
 }
 
 // SetWhitelist replaces a role's allow-list; an empty one allows all.
 func (c *Client) SetWhitelist(role string, whitelist []string) error {
-	return wrap(c.c.SetWhitelist(c.admin, role, whitelist), "cannot set the allow-list of role "+quote(role))
+	return c.check(wrap(c.c.SetWhitelist(c.admin, role, whitelist), "cannot set the allow-list of role "+quote(role)))
 }
 
 // SetQuotas sets a role's read and write quotas; 0 is no limit.
 func (c *Client) SetQuotas(role string, read, write uint32) error {
-	return wrap(c.c.SetQuotas(c.admin, role, read, write), "cannot set the quotas of role "+quote(role))
+	return c.check(wrap(c.c.SetQuotas(c.admin, role, read, write), "cannot set the quotas of role "+quote(role)))
 }
 
 // privilegeCodes maps a code to the client's privilege. The client keeps the
@@ -420,7 +457,7 @@ func (c *Client) CreateIndex(s IndexSpec) error {
 
 // DropIndex drops a secondary index.
 func (c *Client) DropIndex(namespace, set, name string) error {
-	return wrap(c.c.DropIndex(c.write, namespace, set, name), "cannot drop index "+quote(name))
+	return c.check(wrap(c.c.DropIndex(c.write, namespace, set, name), "cannot drop index "+quote(name)))
 }
 
 func wait(done <-chan as.Error, msg string) error {

@@ -77,12 +77,21 @@ func (p *Pool[C]) Acquire(key string, cfg Config) (C, func(), error) {
 	return c, p.releaser(e), nil
 }
 
-// reuse returns key's client when it was built from digest.
+// breakable is a client that can tell it must not be used again.
+type breakable interface{ Broken() bool }
+
+func broken(c any) bool {
+	b, ok := c.(breakable)
+	return ok && b.Broken()
+}
+
+// reuse returns key's client when it was built from digest and is not
+// broken.
 func (p *Pool[C]) reuse(key, digest string) (C, func(), bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e, ok := p.entries[key]
-	if !ok || e.digest != digest {
+	if !ok || e.digest != digest || broken(e.client) {
 		var zero C
 		return zero, nil, false
 	}

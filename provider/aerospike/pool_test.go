@@ -13,9 +13,11 @@ import (
 type fakeClient struct {
 	id     int64
 	closed atomic.Bool
+	broken atomic.Bool
 }
 
-func (f *fakeClient) Close() { f.closed.Store(true) }
+func (f *fakeClient) Close()       { f.closed.Store(true) }
+func (f *fakeClient) Broken() bool { return f.broken.Load() }
 
 type dialer struct {
 	n     atomic.Int64
@@ -145,5 +147,22 @@ func TestParseHosts(t *testing.T) {
 		if _, err := ParseHosts([]string{bad}, 0); err == nil {
 			t.Errorf("ParseHosts(%q): want an error", bad)
 		}
+	}
+}
+
+// TestPoolReplacesBrokenClients: a client whose command timed out may read
+// a late reply as the next command's answer; the pool replaces it.
+func TestPoolReplacesBrokenClients(t *testing.T) {
+	p := NewPool((&dialer{}).dial)
+	a, release, _ := p.Acquire("pc", cfg("pw"))
+	a.broken.Store(true)
+	release()
+	b, releaseB, _ := p.Acquire("pc", cfg("pw"))
+	defer releaseB()
+	if b == a {
+		t.Fatal("a broken client was handed out again")
+	}
+	if !a.closed.Load() {
+		t.Error("the broken client was not closed")
 	}
 }
