@@ -65,7 +65,7 @@ func (f *fakeUsers) RevokeRoles(name string, roles []string) error {
 
 func notFound() error { return &aerospike.Error{Code: types.INVALID_USER, Message: "no user"} }
 
-func kube(t *testing.T, password string) client.Reader {
+func kube(t testing.TB, password string) client.Reader {
 	t.Helper()
 	s := runtime.NewScheme()
 	_ = corev1.AddToScheme(s)
