@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -17,9 +19,9 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/function/internal/compose"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/ready"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/validate"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/workload"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
 )
 
@@ -74,10 +76,22 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 
+	// Build the final state, refuse what would lose data, then hold the
+	// StatefulSets back to the next safe step.
+	observed := req.GetObserved().GetResources()
+	res := compose.Resources(d, confs)
+	steps := compose.Racks(d, res, observed)
+	if errs := plan.Guard(steps, d.Spec, d.Version, plan.Confirmed(db.GetAnnotations())); len(errs) > 0 {
+		response.Fatal(rsp, errors.Wrap(errs.ToAggregate(), "refused AerospikeDatabase change"))
+		return rsp, nil
+	}
+	cluster := compose.Cluster(observed)
+	step := plan.Next(steps, cluster, db.Status.LastStepClusterTime)
+
 	// Resources earlier pipeline steps composed stay: the response started
 	// as a copy of the request's desired state.
 	desired := map[resource.Name]*resource.DesiredComposed{}
-	racks, err := compose.Desired(d, confs, workload.Options{}, req.GetObserved().GetResources(), desired)
+	racks, err := compose.Desired(d, res, observed, desired)
 	if err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot compose the AerospikeDatabase"))
 		return rsp, nil
@@ -87,7 +101,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 
-	if err := writeStatus(rsp, req, d, racks, db.Status); err != nil {
+	last := db.Status.LastStepClusterTime
+	if step.Took {
+		last = cluster.ObservedTime
+	}
+	if err := writeStatus(rsp, req, d, racks, db.Status, step.Waiting, last); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot write the AerospikeDatabase's status"))
 		return rsp, nil
 	}
@@ -118,12 +136,13 @@ func resolve(content map[string]any, in *v1beta1.Input) (*v1alpha1.AerospikeData
 	return db, d, confs, v
 }
 
-func writeStatus(rsp *fnv1.RunFunctionResponse, req *fnv1.RunFunctionRequest, d *database.Database, racks []ready.Rack, previous v1alpha1.AerospikeDatabaseStatus) error {
+func writeStatus(rsp *fnv1.RunFunctionResponse, req *fnv1.RunFunctionRequest, d *database.Database, racks []ready.Rack, previous v1alpha1.AerospikeDatabaseStatus, waiting []string, lastStep *metav1.Time) error {
 	dxr, err := request.GetDesiredCompositeResource(req)
 	if err != nil {
 		return err
 	}
 	st := ready.Status(d, racks, previous)
+	st.Waiting, st.LastStepClusterTime = waiting, lastStep
 	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&st)
 	if err != nil {
 		return err
@@ -132,7 +151,7 @@ func writeStatus(rsp *fnv1.RunFunctionResponse, req *fnv1.RunFunctionRequest, d 
 	if err := dxr.Resource.SetValue("status", u); err != nil {
 		return err
 	}
-	if w := ready.Waiting(racks); w != "" {
+	if w := strings.Join(append(waiting, ready.Waiting(racks)...), "; "); w != "" {
 		response.ConditionFalse(rsp, ConditionNodesReady, "WaitingForNodes").WithMessage(w).TargetComposite()
 	} else {
 		response.ConditionTrue(rsp, ConditionNodesReady, "AllNodesReady").TargetComposite()

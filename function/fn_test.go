@@ -98,7 +98,8 @@ func TestRunFunctionComposesEveryObject(t *testing.T) {
 			reason:  "three racks: three StatefulSets; roles and users; the application user writes the connection Secret, so the function does not",
 			example: "production-enterprise",
 			want: []string{
-				"cluster-status", "config", "pod-disruption-budget", "provider-config", "role-orders-rw", "role-sessions-rw",
+				"cluster-status", "config", "namespace-config-orders", "namespace-config-sessions",
+				"pod-disruption-budget", "provider-config", "role-orders-rw", "role-sessions-rw",
 				"service-client", "service-headless", "statefulset-rack-1", "statefulset-rack-2", "statefulset-rack-3",
 				"user-ops", "user-orders-app", "user-sessions-app",
 			},
@@ -166,6 +167,8 @@ func checkObject(t testing.TB, name string, s *structpb.Struct) {
 		obj = &providerv1alpha1.User{}
 	case "Role":
 		obj = &providerv1alpha1.Role{}
+	case "NamespaceConfig":
+		obj = &providerv1alpha1.NamespaceConfig{}
 	default:
 		t.Fatalf("%s: unexpected kind %q", name, kind)
 	}
@@ -303,7 +306,7 @@ func TestReadinessAndStatus(t *testing.T) {
 	for name, r := range first.GetDesired().GetResources() {
 		o := r.GetResource().AsMap()
 		switch o["kind"] {
-		case "User", "Role", "ClusterStatus":
+		case "User", "Role", "ClusterStatus", "NamespaceConfig":
 			// The provider reports its objects ready.
 			o["status"] = map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": "True"}}}
 		case "StatefulSet":
@@ -332,6 +335,7 @@ func TestReadinessAndStatus(t *testing.T) {
 		"provider-config": fnv1.Ready_READY_TRUE, "cluster-status": fnv1.Ready_READY_TRUE,
 		"role-orders-rw": fnv1.Ready_READY_TRUE, "role-sessions-rw": fnv1.Ready_READY_TRUE,
 		"user-ops": fnv1.Ready_READY_TRUE, "user-orders-app": fnv1.Ready_READY_TRUE, "user-sessions-app": fnv1.Ready_READY_TRUE,
+		"namespace-config-orders": fnv1.Ready_READY_TRUE, "namespace-config-sessions": fnv1.Ready_READY_TRUE,
 	}
 	if diff := cmp.Diff(wantReady, gotReady); diff != "" {
 		t.Errorf("readiness -want +got:\n%s", diff)

@@ -25,7 +25,7 @@ func writeObserved(t *testing.T, path string, rendered []map[string]any) {
 			continue // the XR and the function's results
 		}
 		switch d["kind"] {
-		case "User", "Role", "ClusterStatus":
+		case "User", "Role", "ClusterStatus", "NamespaceConfig":
 			d["status"] = map[string]any{"conditions": []any{
 				map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": "2024-01-01T00:00:00Z"},
 				map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2024-01-01T00:00:00Z"},

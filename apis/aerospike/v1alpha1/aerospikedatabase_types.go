@@ -466,6 +466,17 @@ type AerospikeDatabaseStatus struct {
 	// +optional
 	ConnectionSecretName string `json:"connectionSecretName,omitempty"`
 
+	// Waiting says what the next day-2 step (removing a node, restarting a
+	// pod) waits for; empty when the database runs as its spec asks.
+	// +optional
+	// +listType=atomic
+	Waiting []string `json:"waiting,omitempty"`
+
+	// LastStepClusterTime is the time of the cluster status observation the
+	// last day-2 step relied on; the next step waits for a newer one.
+	// +optional
+	LastStepClusterTime *metav1.Time `json:"lastStepClusterTime,omitempty"`
+
 	// Racks reports each rack's nodes.
 	// +optional
 	// +listType=map

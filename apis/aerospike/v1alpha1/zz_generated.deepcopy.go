@@ -197,6 +197,15 @@ func (in *AerospikeDatabaseSpec) DeepCopy() *AerospikeDatabaseSpec {
 func (in *AerospikeDatabaseStatus) DeepCopyInto(out *AerospikeDatabaseStatus) {
 	*out = *in
 	in.ConditionedStatus.DeepCopyInto(&out.ConditionedStatus)
+	if in.Waiting != nil {
+		in, out := &in.Waiting, &out.Waiting
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
+	if in.LastStepClusterTime != nil {
+		in, out := &in.LastStepClusterTime, &out.LastStepClusterTime
+		*out = (*in).DeepCopy()
+	}
 	if in.Racks != nil {
 		in, out := &in.Racks, &out.Racks
 		*out = make([]RackStatus, len(*in))

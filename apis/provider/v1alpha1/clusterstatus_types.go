@@ -62,6 +62,12 @@ type NamespaceStatus struct {
 
 // ClusterStatusObservation is the cluster as Aerospike sees it.
 type ClusterStatusObservation struct {
+	// ObservedTime is when the provider made this observation. A day-2
+	// step waits for an observation newer than its previous step, so it
+	// never acts on what the cluster looked like before that step.
+	// +optional
+	ObservedTime *metav1.Time `json:"observedTime,omitempty"`
+
 	// Nodes of the cluster, by name.
 	// +optional
 	Nodes []NodeStatus `json:"nodes,omitempty"`

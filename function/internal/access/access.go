@@ -105,6 +105,28 @@ func Users(d *database.Database) []*v1alpha1.User {
 	return out
 }
 
+// NamespaceConfigs returns a NamespaceConfig per namespace with settings the
+// server changes live, sorted by namespace, so a change to them reaches the
+// running nodes without a restart. live is config.Rack.Live.
+func NamespaceConfigs(d *database.Database, live map[string]map[string]string) []*v1alpha1.NamespaceConfig {
+	out := make([]*v1alpha1.NamespaceConfig, 0, len(live))
+	for _, ns := range d.Spec.Namespaces {
+		settings, ok := live[ns.Name]
+		if !ok {
+			continue
+		}
+		nc := &v1alpha1.NamespaceConfig{
+			ObjectMeta: member(d, "namespace", ns.Name),
+			Spec: v1alpha1.NamespaceConfigSpec{
+				ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: providerConfigRef(d)},
+				ForProvider:         v1alpha1.NamespaceConfigParameters{Namespace: ns.Name, Settings: settings},
+			},
+		}
+		out = append(out, nc)
+	}
+	return out
+}
+
 // OwnsConnectionSecret reports whether a User writes the database's
 // connection Secret, which the function then must not compose: one writer
 // per Secret.

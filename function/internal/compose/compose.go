@@ -22,6 +22,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/function/internal/connection"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/network"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/workload"
 )
 
@@ -45,6 +46,12 @@ func NameRole(name string) resource.Name { return resource.Name("role-" + name) 
 // NameUser is the composition resource name of a declared user's object.
 func NameUser(name string) resource.Name { return resource.Name("user-" + name) }
 
+// NameNamespaceConfig is the composition resource name of a namespace's
+// live settings.
+func NameNamespaceConfig(namespace string) resource.Name {
+	return resource.Name("namespace-config-" + namespace)
+}
+
 // NameStatefulSet is the composition resource name of a rack's StatefulSet.
 func NameStatefulSet(rack int32) resource.Name {
 	return resource.Name("statefulset-rack-" + strconv.Itoa(int(rack)))
@@ -56,8 +63,10 @@ type Resource struct {
 	Object runtime.Object
 }
 
-// Resources returns every object composed for d, in a fixed order.
-func Resources(d *database.Database, confs []config.Rack, o workload.Options) []Resource {
+// Resources returns every object composed for d, in a fixed order, each as
+// the spec finally asks for it; the plan then holds StatefulSets back to the
+// next safe step.
+func Resources(d *database.Database, confs []config.Rack) []Resource {
 	out := []Resource{
 		{NameConfigMap, config.ConfigMap(d, confs)},
 		{NameHeadlessService, network.HeadlessService(d)},
@@ -67,13 +76,19 @@ func Resources(d *database.Database, confs []config.Rack, o workload.Options) []
 	if !access.OwnsConnectionSecret(d) {
 		out = append(out, Resource{NameConnectionSecret, connection.Secret(d)})
 	}
-	for i, sts := range workload.StatefulSets(d, confs, o) {
+	for i, sts := range workload.StatefulSets(d, confs) {
+		// What the data depends on, for the plan to compare a later spec
+		// with.
+		sts.Annotations = plan.Signature(d.Spec, d.Version)
 		out = append(out, Resource{NameStatefulSet(d.Racks[i].ID), sts})
 	}
 	out = append(out,
 		Resource{NameProviderConfig, access.ProviderConfig(d)},
 		Resource{NameClusterStatus, access.ClusterStatus(d)},
 	)
+	for _, nc := range access.NamespaceConfigs(d, confs[0].Live) {
+		out = append(out, Resource{NameNamespaceConfig(nc.Spec.ForProvider.Namespace), nc})
+	}
 	for _, r := range access.Roles(d) {
 		out = append(out, Resource{NameRole(meta.GetExternalName(r)), r})
 	}

@@ -60,8 +60,16 @@ type Rack struct {
 	// Text is the rendered aerospike.conf.
 	Text []byte
 
-	// Hash identifies the configuration a pod must restart to apply.
+	// Hash identifies the configuration a pod must restart to apply: all
+	// of it but the seeds and the namespace settings the server changes
+	// live, which Live holds.
 	Hash string
+
+	// Live holds, by namespace, the settings the server can change while it
+	// runs, named and written as get-config reports them
+	// (storage-engine.defrag-lwm-pct: "60"); the provider applies them to
+	// running nodes without a restart.
+	Live map[string]map[string]string
 }
 
 // Build returns the configuration of every rack of d, in d.Racks' order, or
@@ -93,21 +101,106 @@ func Build(d *database.Database) ([]Rack, field.ErrorList) {
 		if err != nil {
 			return nil, field.ErrorList{field.InternalError(field.NewPath("spec", "aerospikeConfig"), err)}
 		}
-		out = append(out, Rack{ID: r.ID, Text: text, Hash: hash(text)})
+		out = append(out, Rack{ID: r.ID, Text: text, Hash: hash(text, d.Schema), Live: live(conf, d.Schema)})
 	}
 	return out, nil
 }
 
-// hash identifies a rendered configuration without its seed lines, which
-// the writer puts one per line.
-func hash(text []byte) string {
+// hash identifies a rendered configuration without what a running node
+// needs no restart for: its seed lines, and the settings of a namespace (or
+// of its storage engine) the server changes live. The writer puts one
+// setting per line and opens one block per line, so the lines can be read
+// with the block they are in.
+func hash(text []byte, s *asconfig.Schema) string {
 	h := sha256.New()
+	var blocks []string
 	for line := range bytes.Lines(text) {
-		if !bytes.HasPrefix(bytes.TrimLeft(line, "\t "), []byte("mesh-seed-address-port ")) {
-			h.Write(line)
+		words := strings.Fields(string(line))
+		switch {
+		case len(words) == 0:
+		case words[len(words)-1] == "{":
+			blocks = append(blocks, words[0])
+		case words[0] == "}":
+			if len(blocks) > 0 {
+				blocks = blocks[:len(blocks)-1]
+			}
+		case words[0] == "mesh-seed-address-port":
+			continue
+		case liveSetting(s, blocks, words[0]):
+			continue
 		}
+		h.Write(line)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// perNode are dynamic namespace settings that differ between nodes, so the
+// provider, which sets a value on every node, must not manage them: they
+// change through the configuration and a restart.
+var perNode = map[string]bool{"rack-id": true}
+
+// liveSetting reports whether a setting written inside blocks is a
+// namespace's or its storage engine's that the server changes live.
+func liveSetting(s *asconfig.Schema, blocks []string, key string) bool {
+	switch {
+	case len(blocks) == 1 && blocks[0] == "namespace":
+		return !perNode[key] && s.Dynamic("namespaces", key)
+	case len(blocks) == 2 && blocks[0] == "namespace" && blocks[1] == "storage-engine":
+		return s.Dynamic("namespaces", "storage-engine", key)
+	}
+	return false
+}
+
+// live returns each namespace's settings the server changes live, named and
+// written as get-config reports them.
+func live(c asconfig.Conf, s *asconfig.Schema) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	nss, _ := c["namespaces"].([]any)
+	for _, n := range nss {
+		ns, _ := n.(map[string]any)
+		name, _ := ns["name"].(string)
+		settings := map[string]string{}
+		for k, v := range ns {
+			if k == "storage-engine" {
+				se, _ := v.(map[string]any)
+				for sk, sv := range se {
+					if str, ok := setting(sv); ok && s.Dynamic("namespaces", "storage-engine", sk) {
+						settings["storage-engine."+sk] = str
+					}
+				}
+				continue
+			}
+			if str, ok := setting(v); ok && k != "name" && !perNode[k] && s.Dynamic("namespaces", k) {
+				settings[k] = str
+			}
+		}
+		if len(settings) > 0 {
+			out[name] = settings
+		}
+	}
+	return out
+}
+
+// setting writes a single value as get-config reports it; lists and
+// sections are not single settings.
+func setting(v any) (string, bool) {
+	switch t := v.(type) {
+	case string:
+		return t, true
+	case bool:
+		return strconv.FormatBool(t), true
+	case int64:
+		return strconv.FormatInt(t, 10), true
+	case int:
+		return strconv.Itoa(t), true
+	case json.Number:
+		return t.String(), true
+	case float64:
+		if t == math.Trunc(t) {
+			return strconv.FormatFloat(t, 'f', 0, 64), true
+		}
+	}
+	return "", false
 }
 
 // ConfigMap holds every rack's aerospike.conf.

@@ -206,3 +206,42 @@ func keys(m map[string]string) []string {
 	}
 	return out
 }
+
+// TestLiveSettingsRestartNothing: a setting the server changes live is out
+// of the hash (the provider applies it), a static one is in it.
+func TestLiveSettingsRestartNothing(t *testing.T) {
+	build := func(edit func(s *v1alpha1.AerospikeDatabaseSpec)) Rack {
+		t.Helper()
+		racks, errs := Build(dbtest.New(t, nil, edit))
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		return racks[0]
+	}
+	base := build(func(s *v1alpha1.AerospikeDatabaseSpec) { s.Namespaces[0].DefaultTTL = "1d" })
+	ttl := build(func(s *v1alpha1.AerospikeDatabaseSpec) { s.Namespaces[0].DefaultTTL = "2d" })
+	if ttl.Hash != base.Hash {
+		t.Error("changing default-ttl, which the server changes live, would restart every node")
+	}
+	if string(ttl.Text) == string(base.Text) {
+		t.Error("the new default-ttl must still be in aerospike.conf, for the next start")
+	}
+	tuned := build(func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Namespaces[0].DefaultTTL = "1d"
+		s.AerospikeConfig = &apiextensionsv1.JSON{Raw: []byte(`{"namespaces": [{"name": "mem", "storage-engine": {"defrag-lwm-pct": 60}}]}`)}
+	})
+	if tuned.Hash != base.Hash {
+		t.Error("changing a live storage-engine setting would restart every node")
+	}
+	static := build(func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Namespaces[0].DefaultTTL = "1d"
+		s.Namespaces[0].ReplicationFactor = 3
+	})
+	if static.Hash == base.Hash {
+		t.Error("changing the replication factor, which needs a restart, kept the hash")
+	}
+	want := map[string]map[string]string{"mem": {"default-ttl": "86400", "nsup-period": "120", "storage-engine.defrag-lwm-pct": "60"}}
+	if diff := cmp.Diff(want, tuned.Live); diff != "" {
+		t.Errorf("Live: -want +got:\n%s", diff)
+	}
+}

@@ -4,7 +4,6 @@ package ready
 
 import (
 	"fmt"
-	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 
@@ -94,16 +93,13 @@ func Status(d *database.Database, racks []Rack, previous v1alpha1.AerospikeDatab
 	return s
 }
 
-// Waiting describes the racks not yet ready, or "" when all are.
-func Waiting(racks []Rack) string {
+// Waiting describes the racks not yet ready, if any.
+func Waiting(racks []Rack) []string {
 	var waiting []string
 	for _, r := range racks {
 		if !StatefulSet(r.Observed, r.Desired) {
-			waiting = append(waiting, fmt.Sprintf("rack %d (StatefulSet %s: %d of %d nodes ready and updated)", r.Rack.ID, r.Rack.StatefulSet, readyNodes(r.Observed), r.Rack.Nodes))
+			waiting = append(waiting, fmt.Sprintf("waiting for rack %d (StatefulSet %s: %d of %d nodes ready and updated)", r.Rack.ID, r.Rack.StatefulSet, readyNodes(r.Observed), r.Rack.Nodes))
 		}
 	}
-	if len(waiting) == 0 {
-		return ""
-	}
-	return "waiting for " + strings.Join(waiting, ", ")
+	return waiting
 }

@@ -44,25 +44,20 @@ const terminationGracePeriod = 600
 // the liveness probe may restart it: cold starts of large devices are slow.
 const startupFailures = 360
 
-// Options are decisions of the day-2 plan that shape the StatefulSets.
-type Options struct {
-	// Partitions holds the StatefulSet rolling-update partition of each rack
-	// (by rack ID): pods with an ordinal below it keep the old template. A
-	// rack without an entry rolls every pod.
-	Partitions map[int32]int32
-}
-
 // StatefulSets returns one StatefulSet per rack, in d.Racks' order; confs
 // holds each rack's configuration, in the same order.
-func StatefulSets(d *database.Database, confs []config.Rack, o Options) []*appsv1.StatefulSet {
+//
+// Each rolls every pod (partition 0) to its final replica count; the day-2
+// plan holds them back to the next safe step.
+func StatefulSets(d *database.Database, confs []config.Rack) []*appsv1.StatefulSet {
 	out := make([]*appsv1.StatefulSet, 0, len(d.Racks))
 	for i, r := range d.Racks {
-		out = append(out, statefulSet(d, r, confs[i], o))
+		out = append(out, statefulSet(d, r, confs[i]))
 	}
 	return out
 }
 
-func statefulSet(d *database.Database, r database.Rack, conf config.Rack, o Options) *appsv1.StatefulSet {
+func statefulSet(d *database.Database, r database.Rack, conf config.Rack) *appsv1.StatefulSet {
 	selector := d.Names.RackSelector(r.ID)
 	podLabels := d.Names.RackSelector(r.ID)
 	podLabels[names.LabelComponent] = "database"
@@ -92,7 +87,7 @@ func statefulSet(d *database.Database, r database.Rack, conf config.Rack, o Opti
 			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{
 				Type: appsv1.RollingUpdateStatefulSetStrategyType,
 				RollingUpdate: &appsv1.RollingUpdateStatefulSetStrategy{
-					Partition: ptr.To(o.Partitions[r.ID]),
+					Partition: ptr.To[int32](0),
 				},
 			},
 			PersistentVolumeClaimRetentionPolicy: &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{

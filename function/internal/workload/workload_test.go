@@ -23,7 +23,7 @@ func build(t *testing.T, in *v1beta1.Input, edit func(s *v1alpha1.AerospikeDatab
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	return d, StatefulSets(d, confs, Options{})
+	return d, StatefulSets(d, confs)
 }
 
 func TestStatefulSetsPerRack(t *testing.T) {
@@ -161,15 +161,6 @@ func TestEnterpriseAndMonitoring(t *testing.T) {
 	}
 	if fk == nil || fk.Secret.SecretName != "key" || fk.Secret.Items[0].Key != "features.conf" {
 		t.Errorf("the feature key is mounted from its Secret: %+v", fk)
-	}
-}
-
-func TestPartition(t *testing.T) {
-	d, _ := build(t, nil, nil)
-	confs, _ := config.Build(d)
-	sets := StatefulSets(d, confs, Options{Partitions: map[int32]int32{0: 2}})
-	if got := *sets[0].Spec.UpdateStrategy.RollingUpdate.Partition; got != 2 {
-		t.Errorf("partition = %d, want the plan's 2", got)
 	}
 }
 

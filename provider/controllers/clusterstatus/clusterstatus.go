@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
@@ -109,6 +110,8 @@ func (e *external) Observe(_ context.Context, cs *v1alpha1.ClusterStatus) (manag
 		}
 	}
 	cs.Status.AtProvider = Observe(e.info.Nodes(), answers, names)
+	now := metav1.Now()
+	cs.Status.AtProvider.ObservedTime = &now
 	cs.SetConditions(xpv2.Available())
 	return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true}, nil
 }

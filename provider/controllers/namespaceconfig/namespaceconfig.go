@@ -147,9 +147,13 @@ func (e *external) Create(context.Context, *v1alpha1.NamespaceConfig) (managed.E
 	return managed.ExternalCreation{}, nil
 }
 
-// Update sets, node by node, each setting the node reports differently.
+// Update sets, node by node, each setting the node reports differently. A
+// refused setting does not stop the others: some depend on each other (a
+// default-ttl needs nsup-period first), and the next poll retries what
+// remains.
 func (e *external) Update(_ context.Context, nc *v1alpha1.NamespaceConfig) (managed.ExternalUpdate, error) {
 	p := nc.Spec.ForProvider
+	var refused []string
 	for _, n := range nc.Status.AtProvider.Nodes {
 		for _, k := range sortedKeys(p.Settings) {
 			if n.Settings[k] == p.Settings[k] {
@@ -161,9 +165,12 @@ func (e *external) Update(_ context.Context, nc *v1alpha1.NamespaceConfig) (mana
 				return managed.ExternalUpdate{}, err
 			}
 			if r := res[cmd]; r != "ok" {
-				return managed.ExternalUpdate{}, errors.Errorf("node %s refused %s=%s for namespace %q: %s", n.Node, k, p.Settings[k], p.Namespace, r)
+				refused = append(refused, fmt.Sprintf("node %s refused %s=%s: %s", n.Node, k, p.Settings[k], r))
 			}
 		}
+	}
+	if len(refused) > 0 {
+		return managed.ExternalUpdate{}, errors.Errorf("namespace %q: %s", p.Namespace, strings.Join(refused, "; "))
 	}
 	return managed.ExternalUpdate{}, nil
 }

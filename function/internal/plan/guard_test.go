@@ -1,0 +1,134 @@
+package plan
+
+import (
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/fieldtest"
+)
+
+func spec() *v1alpha1.AerospikeDatabaseSpec {
+	return &v1alpha1.AerospikeDatabaseSpec{
+		Size: 3, Edition: v1alpha1.EditionCommunity,
+		Namespaces: []v1alpha1.Namespace{
+			{Name: "mem", ReplicationFactor: 2, Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageMemory, Size: resource.MustParse("4Gi")}},
+			{Name: "disk", ReplicationFactor: 2, Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageDevice, Size: resource.MustParse("100Gi")}},
+		},
+		PersistentVolumeClaimRetentionPolicy: &v1alpha1.PersistentVolumeClaimRetentionPolicy{WhenDeleted: "Retain", WhenScaled: "Retain"},
+	}
+}
+
+// observedFrom is a rack observed as made from s at version.
+func observedFrom(s *v1alpha1.AerospikeDatabaseSpec, version string) []Rack {
+	o := running(3, "h", "v", 0, 3)
+	o.Annotations = Signature(s, version)
+	o.Spec.PersistentVolumeClaimRetentionPolicy = &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: "Retain", WhenScaled: "Retain"}
+	return []Rack{{ID: 0, Desired: sts(3, "h", "v", 0), Observed: o}}
+}
+
+func TestGuard(t *testing.T) {
+	cases := map[string]struct {
+		reason    string
+		edit      func(s *v1alpha1.AerospikeDatabaseSpec)
+		version   string
+		confirmed []string
+		want      []string
+	}{
+		"Unchanged": {reason: "nothing changed, nothing refused", edit: func(*v1alpha1.AerospikeDatabaseSpec) {}},
+		"Grow": {reason: "more memory and more copies lose nothing", edit: func(s *v1alpha1.AerospikeDatabaseSpec) {
+			s.Namespaces[0].Storage.Size = resource.MustParse("8Gi")
+			s.Namespaces[0].ReplicationFactor = 3
+		}},
+		"RemoveNamespace": {
+			reason: "removing a namespace deletes its records",
+			edit:   func(s *v1alpha1.AerospikeDatabaseSpec) { s.Namespaces = s.Namespaces[:1] },
+			want:   []string{`spec.namespaces: Forbidden: removing namespace "disk" deletes its records would lose data; if you mean it, add namespace/disk to the annotation ` + AnnotationConfirm},
+		},
+		"RemoveNamespaceConfirmed": {
+			reason:    "a confirmed removal goes ahead",
+			edit:      func(s *v1alpha1.AerospikeDatabaseSpec) { s.Namespaces = s.Namespaces[:1] },
+			confirmed: []string{"namespace/disk"},
+		},
+		"ChangeStorageType": {
+			reason: "another storage type starts the namespace empty",
+			edit:   func(s *v1alpha1.AerospikeDatabaseSpec) { s.Namespaces[0].Storage.Type = v1alpha1.StorageFile },
+			want:   []string{`spec.namespaces[0].storage.type: Forbidden: changing namespace "mem" from memory to file storage`},
+		},
+		"ShrinkMemory": {
+			reason: "less memory evicts records",
+			edit:   func(s *v1alpha1.AerospikeDatabaseSpec) { s.Namespaces[0].Storage.Size = resource.MustParse("2Gi") },
+			want:   []string{`spec.namespaces[0].storage.size: Forbidden: shrinking namespace "mem" from 4Gi to 2Gi`},
+		},
+		"ResizeVolume": {
+			reason:    "a StatefulSet cannot resize its volumes, confirmed or not",
+			edit:      func(s *v1alpha1.AerospikeDatabaseSpec) { s.Namespaces[1].Storage.Size = resource.MustParse("200Gi") },
+			confirmed: []string{"storage/disk"},
+			want:      []string{`spec.namespaces[1].storage.size: Forbidden: the volumes of namespace "disk" are 100Gi`},
+		},
+		"LowerReplicationFactor": {
+			reason: "fewer copies lose what a node failure needs",
+			edit:   func(s *v1alpha1.AerospikeDatabaseSpec) { s.Namespaces[1].ReplicationFactor = 1 },
+			want:   []string{`spec.namespaces[1].replicationFactor: Forbidden: lowering the replication factor of namespace "disk" from 2 to 1`},
+		},
+		"Edition": {
+			reason: "another edition replaces every server",
+			edit:   func(s *v1alpha1.AerospikeDatabaseSpec) { s.Edition = v1alpha1.EditionEnterprise },
+			want:   []string{"spec.edition: Forbidden: changing edition from community to enterprise"},
+		},
+		"DeleteVolumes": {
+			reason: "deleting volumes with the database or on scale-down",
+			edit: func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.PersistentVolumeClaimRetentionPolicy = &v1alpha1.PersistentVolumeClaimRetentionPolicy{WhenDeleted: "Delete", WhenScaled: "Delete"}
+			},
+			want: []string{
+				"spec.persistentVolumeClaimRetentionPolicy.whenDeleted: Forbidden: deleting the data volumes with the database",
+				"spec.persistentVolumeClaimRetentionPolicy.whenScaled: Forbidden: deleting the data volumes of nodes removed by a scale-down",
+			},
+		},
+		"UpgradeOneMajor": {reason: "7.x to 8.x is a supported upgrade", version: "8.1.2.0"},
+		"SkipMajor": {
+			reason: "skipping a major version is not supported", version: "9.0.0.0",
+			want: []string{"spec.version: Forbidden: the cluster runs 7.2.0.0: upgrade one major version at a time (to 8.x first)"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			racks := observedFrom(spec(), "7.2.0.0")
+			if tc.version == "" {
+				tc.version = "7.2.0.0"
+			}
+			s := spec()
+			if tc.edit != nil {
+				tc.edit(s)
+			}
+			fieldtest.HavePrefixes(t, tc.reason, Guard(racks, s, tc.version, tc.confirmed), tc.want)
+		})
+	}
+}
+
+func TestDowngrade(t *testing.T) {
+	errs := Guard(observedFrom(spec(), "8.1.2.0"), spec(), "7.2.0.0", nil)
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "downgrade to an older major version") {
+		t.Errorf("Guard() = %v", errs)
+	}
+	if errs := Guard(observedFrom(spec(), "8.1.2.0"), spec(), "8.0.0.15", nil); len(errs) != 0 {
+		t.Errorf("a downgrade within a major is the user's call: %v", errs)
+	}
+}
+
+func TestGuardNewDatabase(t *testing.T) {
+	if errs := Guard([]Rack{{ID: 0, Desired: sts(3, "h", "v", 0)}}, spec(), "8.1.2.0", nil); len(errs) != 0 {
+		t.Errorf("a new database loses nothing: %v", errs)
+	}
+}
+
+func TestConfirmed(t *testing.T) {
+	got := Confirmed(map[string]string{AnnotationConfirm: " namespace/a, edition ,,"})
+	if strings.Join(got, "|") != "namespace/a|edition" {
+		t.Errorf("Confirmed() = %q", got)
+	}
+}
