@@ -102,13 +102,19 @@ func FromCRD(c *apiextensionsv1.CustomResourceDefinition) (*xpv2.CompositeResour
 		if err != nil {
 			return nil, errors.Wrapf(err, "cannot convert the schema of version %q", v.Name)
 		}
-		xrd.Spec.Versions = append(xrd.Spec.Versions, xpv2.CompositeResourceDefinitionVersion{
+		xv := xpv2.CompositeResourceDefinitionVersion{
 			Name:                     v.Name,
 			Served:                   v.Served,
 			Referenceable:            v.Storage,
 			AdditionalPrinterColumns: v.AdditionalPrinterColumns,
 			Schema:                   &xpv2.CompositeResourceValidation{OpenAPIV3Schema: runtime.RawExtension{Raw: s}},
-		})
+		}
+		if v.Subresources != nil && v.Subresources.Scale != nil {
+			// An autoscaler drives spec.size through it; the function's
+			// plan keeps a scale-down safe whatever drives it.
+			xv.Subresources = &xpv2.CompositeResourceDefinitionVersionSubresources{Scale: v.Subresources.Scale.DeepCopy()}
+		}
+		xrd.Spec.Versions = append(xrd.Spec.Versions, xv)
 	}
 	return xrd, nil
 }

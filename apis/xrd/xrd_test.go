@@ -106,12 +106,11 @@ aerospikeConfig:
 `,
 		},
 		"NoVersionOrImage": {
-			reason: "the server version must be known",
+			reason: "without a version the platform's default applies",
 			spec: `
 size: 1
 namespaces: [{name: a, storage: {type: memory, size: 1Gi}}]
 `,
-			want: []string{"set spec.version"},
 		},
 		"CommunityTooLarge": {
 			reason: "Community Edition stops at 8 nodes",
@@ -329,7 +328,10 @@ func loadCRD(t *testing.T) *apiextensions.CustomResourceDefinition {
 			Storage:                  xv.Referenceable,
 			Schema:                   &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: s},
 			AdditionalPrinterColumns: xv.AdditionalPrinterColumns,
-			Subresources:             &apiextensionsv1.CustomResourceSubresources{Status: &apiextensionsv1.CustomResourceSubresourceStatus{}},
+			Subresources: &apiextensionsv1.CustomResourceSubresources{
+				Status: &apiextensionsv1.CustomResourceSubresourceStatus{},
+				Scale:  scale(xv.Subresources),
+			},
 		})
 	}
 	v1.Status.StoredVersions = []string{x.Spec.Versions[0].Name}
@@ -366,5 +368,22 @@ func TestExamplesAreValid(t *testing.T) {
 				t.Errorf("%s is refused by the XRD's schema:\n%v", f, errs.ToAggregate())
 			}
 		})
+	}
+}
+
+func scale(s *xpv2.CompositeResourceDefinitionVersionSubresources) *apiextensionsv1.CustomResourceSubresourceScale {
+	if s == nil {
+		return nil
+	}
+	return s.Scale
+}
+
+// TestScaleSubresource: an autoscaler drives spec.size and reads the ready
+// nodes and the pods' selector.
+func TestScaleSubresource(t *testing.T) {
+	crd := loadCRD(t)
+	sc := crd.Spec.Subresources.Scale
+	if sc == nil || sc.SpecReplicasPath != ".spec.size" || sc.StatusReplicasPath != ".status.readyNodes" || sc.LabelSelectorPath == nil || *sc.LabelSelectorPath != ".status.selector" {
+		t.Errorf("scale subresource %+v", sc)
 	}
 }

@@ -64,7 +64,6 @@ type Duration string
 
 // AerospikeDatabaseSpec is what an application team asks for.
 //
-// +kubebuilder:validation:XValidation:rule="has(self.version) || has(self.image)",message="set spec.version (for example 8.1.0.0) or spec.image"
 // +kubebuilder:validation:XValidation:rule="!has(self.edition) || self.edition != 'enterprise' || has(self.featureKeySecretRef)",message="spec.featureKeySecretRef is required for edition enterprise: name the Secret that holds the feature key file"
 // +kubebuilder:validation:XValidation:rule="(has(self.edition) && self.edition == 'enterprise') || self.size <= 8",message="spec.size: Community Edition clusters have at most 8 nodes; lower spec.size or use edition enterprise"
 // +kubebuilder:validation:XValidation:rule="(has(self.edition) && self.edition == 'enterprise') || size(self.namespaces) <= 2",message="spec.namespaces: Community Edition supports at most 2 namespaces; remove namespaces or use edition enterprise"
@@ -81,7 +80,8 @@ type AerospikeDatabaseSpec struct {
 	// Version of the Aerospike server, for example 8.1.0.0. It selects the
 	// configuration syntax and the schema the configuration is validated
 	// against, and the image when spec.image is not set. Supported: 7.0 and
-	// later.
+	// later. Without it (and without spec.image) the database runs the
+	// platform's default version, and rolls to a new default safely.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^[0-9]+\.[0-9]+\.[0-9]+(\.[0-9]+)?(_[0-9]+)?$`
 	// +kubebuilder:validation:MaxLength=32
@@ -477,6 +477,11 @@ type AerospikeDatabaseStatus struct {
 	// +optional
 	LastStepClusterTime *metav1.Time `json:"lastStepClusterTime,omitempty"`
 
+	// Selector selects the database's pods, for autoscalers reading the
+	// scale subresource.
+	// +optional
+	Selector string `json:"selector,omitempty"`
+
 	// Racks reports each rack's nodes.
 	// +optional
 	// +listType=map
@@ -504,6 +509,7 @@ type RackStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:scope=Namespaced,categories={aerospike}
 // +kubebuilder:subresource:status
+// +kubebuilder:subresource:scale:specpath=.spec.size,statuspath=.status.readyNodes,selectorpath=.status.selector
 // +kubebuilder:printcolumn:name="NODES",type="integer",JSONPath=".spec.size"
 // +kubebuilder:printcolumn:name="READY-NODES",type="integer",JSONPath=".status.readyNodes"
 // +kubebuilder:printcolumn:name="VERSION",type="string",JSONPath=".status.version"

@@ -37,6 +37,13 @@ type Input struct {
 	// +optional
 	ClusterDomain string `json:"clusterDomain,omitempty"`
 
+	// DefaultVersion is the server version of databases that set neither
+	// spec.version nor spec.image. Changing it upgrades them, one pod at a
+	// time, as safely as an edit of their spec would.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[0-9]+\.[0-9]+\.[0-9]+(\.[0-9]+)?(_[0-9]+)?$`
+	DefaultVersion string `json:"defaultVersion,omitempty"`
+
 	// ExporterImage is the Aerospike Prometheus exporter image added to
 	// databases with monitoring enabled.
 	// +optional

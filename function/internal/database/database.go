@@ -102,11 +102,17 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, field.Er
 	p := field.NewPath("spec")
 
 	d.Version = s.Version
-	if d.Version == "" {
+	switch {
+	case d.Version != "":
+	case s.Image != "":
 		d.Version = tagVersion(s.Image)
 		if d.Version == "" {
 			return nil, field.ErrorList{field.Required(p.Child("version"), "set the server version (for example 8.1.0.0): it cannot be read from spec.image's tag")}
 		}
+	case in.DefaultVersion != "":
+		d.Version = in.DefaultVersion
+	default:
+		return nil, field.ErrorList{field.Required(p.Child("version"), "set the server version (for example 8.1.0.0), or ask the platform team to set a default version in the function's input")}
 	}
 	if !versionRe.MatchString(d.Version) {
 		return nil, field.ErrorList{field.Invalid(p.Child("version"), d.Version, "must be a server version such as 8.1.0.0")}

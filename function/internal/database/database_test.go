@@ -140,3 +140,18 @@ func TestHosts(t *testing.T) {
 		t.Errorf("Endpoint() = %q", got)
 	}
 }
+
+func TestDefaultVersion(t *testing.T) {
+	none := func(s *v1alpha1.AerospikeDatabaseSpec) { s.Version = "" }
+	d, errs := New(xrWith(none), &v1beta1.Input{DefaultVersion: "8.0.0.15"})
+	if len(errs) > 0 || d.Version != "8.0.0.15" || d.Image != "docker.io/aerospike/aerospike-server:8.0.0.15" {
+		t.Errorf("the platform's default version: %+v, %v", d, errs)
+	}
+	d, _ = New(xrWith(nil), &v1beta1.Input{DefaultVersion: "8.0.0.15"})
+	if d.Version != "8.1.0.0" {
+		t.Errorf("a pinned version wins over the default: %s", d.Version)
+	}
+	if _, errs := New(xrWith(none), nil); len(errs) != 1 || !strings.Contains(errs[0].Error(), "default version") {
+		t.Errorf("no version and no default: %v", errs)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
@@ -75,6 +76,7 @@ type Rack struct {
 // the version it reports changes only once every node runs the new one.
 func Status(d *database.Database, racks []Rack, previous v1alpha1.AerospikeDatabaseStatus) v1alpha1.AerospikeDatabaseStatus {
 	s := v1alpha1.AerospikeDatabaseStatus{
+		Selector:             labels.SelectorFromSet(d.Names.Selector()).String(),
 		DesiredNodes:         d.Spec.Size,
 		Version:              previous.Version,
 		Endpoint:             d.Endpoint(),
