@@ -133,6 +133,21 @@ func (n *Node) Restart() error {
 	return n.Start()
 }
 
+// Upgrade stops the node cleanly and starts it again with the server of
+// another version (see Env.Binary), with the same directory, ports and data
+// files: what a rolling upgrade does to one pod.
+func (n *Node) Upgrade(version string) error {
+	b, err := LookupEnv().Binary(version)
+	if err != nil {
+		return errors.Wrapf(err, "cannot upgrade %s", n)
+	}
+	if err := n.Stop(); err != nil {
+		return err
+	}
+	n.bin = b
+	return n.Start()
+}
+
 // Stop sends SIGTERM and waits for a clean shutdown, which flushes
 // persistent storage; after stopTimeout it sends SIGKILL and fails. It
 // fails too when asd exits with an error.
