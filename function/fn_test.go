@@ -300,25 +300,7 @@ func TestBadInputIsFatalAndComposesNothing(t *testing.T) {
 // readiness and status follow.
 func TestReadinessAndStatus(t *testing.T) {
 	xr := exampleXR(t, "production-enterprise")
-	first := run(t, newRequest(t, xr, nil))
-
-	observed := map[string]map[string]any{}
-	for name, r := range first.GetDesired().GetResources() {
-		o := r.GetResource().AsMap()
-		switch o["kind"] {
-		case "User", "Role", "ClusterStatus", "NamespaceConfig":
-			// The provider reports its objects ready.
-			o["status"] = map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": "True"}}}
-		case "StatefulSet":
-			replicas := o["spec"].(map[string]any)["replicas"]
-			o["metadata"].(map[string]any)["generation"] = 2
-			o["status"] = map[string]any{
-				"observedGeneration": 2, "replicas": replicas, "readyReplicas": replicas,
-				"updatedReplicas": replicas, "currentRevision": "r1", "updateRevision": "r1",
-			}
-		}
-		observed[name] = o
-	}
+	observed := settled(t, xr)
 	// Rack 3 is still rolling: one of its two pods runs the old template.
 	rolling := observed[string(compose.NameStatefulSet(3))]["status"].(map[string]any)
 	rolling["updatedReplicas"], rolling["updateRevision"] = 1, "r2"
@@ -398,5 +380,106 @@ func TestDeterministic(t *testing.T) {
 				t.Error("two renders of the same request differ")
 			}
 		})
+	}
+}
+
+// settled renders xr and returns its composed resources as the API server
+// would report them once everything is ready: the next render's observed
+// state.
+func settled(t *testing.T, xr map[string]any) map[string]map[string]any {
+	t.Helper()
+	rsp := run(t, newRequest(t, xr, nil))
+	if f := fatals(rsp); len(f) > 0 {
+		t.Fatal(f)
+	}
+	observed := map[string]map[string]any{}
+	for name, r := range rsp.GetDesired().GetResources() {
+		o := r.GetResource().AsMap()
+		switch o["kind"] {
+		case "User", "Role", "ClusterStatus", "NamespaceConfig":
+			// The provider reports its objects ready.
+			o["status"] = map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": "True"}}}
+		case "StatefulSet":
+			replicas := o["spec"].(map[string]any)["replicas"]
+			o["metadata"].(map[string]any)["generation"] = 1
+			o["status"] = map[string]any{
+				"observedGeneration": 1, "replicas": replicas, "readyReplicas": replicas,
+				"updatedReplicas": replicas, "currentRevision": "r1", "updateRevision": "r1",
+			}
+		}
+		observed[name] = o
+	}
+	return observed
+}
+
+// TestLiveChangeRestartsNothing: a setting the server changes live reaches
+// the NamespaceConfig the provider applies, and the aerospike.conf of the
+// next start, without touching a pod template. A static one rolls, held
+// for the plan.
+func TestLiveChangeRestartsNothing(t *testing.T) {
+	xr := exampleXR(t, "production-enterprise")
+	observed := settled(t, xr)
+
+	namespace := func(xr map[string]any, name string) map[string]any {
+		for _, n := range xr["spec"].(map[string]any)["namespaces"].([]any) {
+			if n.(map[string]any)["name"] == name {
+				return n.(map[string]any)
+			}
+		}
+		t.Fatalf("no namespace %s", name)
+		return nil
+	}
+	templates := func(rsp *fnv1.RunFunctionResponse) map[string]any {
+		out := map[string]any{}
+		for n, r := range rsp.GetDesired().GetResources() {
+			if o := r.GetResource().AsMap(); o["kind"] == "StatefulSet" {
+				out[n] = o["spec"].(map[string]any)["template"]
+			}
+		}
+		return out
+	}
+	was := map[string]any{}
+	for n, o := range observed {
+		if o["kind"] == "StatefulSet" {
+			was[n] = o["spec"].(map[string]any)["template"]
+		}
+	}
+
+	namespace(xr, "orders")["defaultTTL"] = "30d"
+	rsp := run(t, newRequest(t, xr, observed))
+	if f := fatals(rsp); len(f) > 0 {
+		t.Fatal(f)
+	}
+	if diff := cmp.Diff(was, templates(rsp)); diff != "" {
+		t.Errorf("a default-ttl change touched pod templates (a restart) -before +after:\n%s", diff)
+	}
+	nc := rsp.GetDesired().GetResources()["namespace-config-orders"].GetResource().AsMap()
+	got := nc["spec"].(map[string]any)["forProvider"].(map[string]any)["settings"].(map[string]any)["default-ttl"]
+	if got != "2592000" {
+		t.Errorf("namespace-config-orders default-ttl = %v, want 2592000 (30d) for the provider to set live", got)
+	}
+	conf := rsp.GetDesired().GetResources()["config"].GetResource().AsMap()["data"].(map[string]any)
+	var seen bool
+	for _, text := range conf {
+		seen = seen || strings.Contains(text.(string), "default-ttl 2592000")
+	}
+	if !seen {
+		t.Error("aerospike.conf lacks the new default-ttl: a restarted node would come back with the old one")
+	}
+
+	namespace(xr, "orders")["replicationFactor"] = 3
+	rsp = run(t, newRequest(t, xr, observed))
+	if f := fatals(rsp); len(f) > 0 {
+		t.Fatal(f)
+	}
+	for n, tmpl := range templates(rsp) {
+		if cmp.Equal(was[n], tmpl) {
+			t.Errorf("%s: raising the replication factor needs a restart, but the pod template is unchanged", n)
+		}
+		sts := rsp.GetDesired().GetResources()[n].GetResource().AsMap()["spec"].(map[string]any)
+		partition := sts["updateStrategy"].(map[string]any)["rollingUpdate"].(map[string]any)["partition"]
+		if partition != sts["replicas"] {
+			t.Errorf("%s: partition = %v with %v replicas: a restart must be held for the plan to release one pod at a time", n, partition, sts["replicas"])
+		}
 	}
 }
