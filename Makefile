@@ -66,8 +66,10 @@ test: tools ## Run every test with the race detector, then fuzz RunFunction for 
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
 
 .PHONY: fuzz
-fuzz: ## Fuzz RunFunction for FUZZTIME (default 15s).
+fuzz: ## Fuzz RunFunction, the plan and its guard, each for FUZZTIME (default 15s).
 	go test -run='^$$' -fuzz=FuzzRunFunction -fuzztime=$(FUZZTIME) ./function/
+	go test -run='^$$' -fuzz=FuzzNext -fuzztime=$(FUZZTIME) ./function/internal/plan/
+	go test -run='^$$' -fuzz=FuzzGuard -fuzztime=$(FUZZTIME) ./function/internal/plan/
 
 .PHONY: bench
 bench: ## Run the benchmarks.

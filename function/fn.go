@@ -117,12 +117,13 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 // builds each rack's configuration. Any error in the result means nothing
 // else was built.
 func resolve(content map[string]any, in *v1beta1.Input) (*v1alpha1.AerospikeDatabase, *database.Database, []config.Rack, validate.Result) {
-	db, errs := xr.Decode(content)
+	db, unknown, errs := xr.Decode(content)
 	if len(errs) > 0 {
 		return nil, nil, nil, validate.Result{Errors: errs}
 	}
 	xr.Default(&db.Spec)
 	v := validate.Spec(&db.Spec)
+	v.Warnings = append(unknown, v.Warnings...)
 	if len(v.Errors) > 0 {
 		return nil, nil, nil, v
 	}

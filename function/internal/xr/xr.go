@@ -12,9 +12,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	sigsjson "sigs.k8s.io/json"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
@@ -36,20 +38,62 @@ const DefaultNsupPeriod v1alpha1.Duration = "120"
 // AerospikeDatabase. Quantities are checked first, each with its path,
 // because a malformed quantity would otherwise stop decoding with a message
 // that names no field.
-func Decode(content map[string]any) (*v1alpha1.AerospikeDatabase, field.ErrorList) {
+//
+// Field names are matched case-sensitively, as the API server matches them:
+// Go's encoding/json would read "siZe" as size. A spec field the API does
+// not know comes back as a warning: the API server prunes it, but `crossplane
+// render` does not, and a misspelt field silently ignored is a setting the
+// user believes they made.
+func Decode(content map[string]any) (*v1alpha1.AerospikeDatabase, []string, field.ErrorList) {
 	spec, _ := content["spec"].(map[string]any)
 	if errs := checkQuantities(spec, field.NewPath("spec")); len(errs) > 0 {
-		return nil, errs
+		return nil, nil, errs
 	}
 	b, err := json.Marshal(content)
 	if err != nil {
-		return nil, field.ErrorList{field.InternalError(nil, err)}
+		return nil, nil, field.ErrorList{field.InternalError(nil, err)}
 	}
 	db := &v1alpha1.AerospikeDatabase{}
-	if err := json.Unmarshal(b, db); err != nil {
-		return nil, field.ErrorList{typeError(err)}
+	strict, err := sigsjson.UnmarshalStrict(b, db, sigsjson.DisallowUnknownFields)
+	if err != nil {
+		return nil, nil, field.ErrorList{typeError(err)}
 	}
-	return db, nil
+	var warnings []string
+	for _, e := range strict {
+		if p, ok := unknownSpecField(e); ok {
+			warnings = append(warnings, fmt.Sprintf("%s: unknown field, ignored (field names are case-sensitive)", p))
+		}
+	}
+	return db, warnings, nil
+}
+
+// crossplaneSpecFields are the spec fields Crossplane itself writes on a
+// composite resource: spec.crossplane on a namespaced XR, the rest on a
+// legacy cluster-scoped one.
+var crossplaneSpecFields = []string{
+	"crossplane", "claimRef", "compositionRef", "compositionRevisionRef", "compositionRevisionSelector",
+	"compositionSelector", "compositionUpdatePolicy", "publishConnectionDetailsTo", "resourceRefs",
+	"writeConnectionSecretToRef",
+}
+
+// unknownSpecField returns the path of an unknown field under spec that
+// Crossplane did not write. Unknown fields elsewhere (status, which
+// Crossplane also writes to) are not the user's.
+func unknownSpecField(err error) (string, bool) {
+	fp, ok := err.(interface{ FieldPath() string })
+	if !ok {
+		return "", false
+	}
+	p, ok := strings.CutPrefix(fp.FieldPath(), "spec.")
+	if !ok {
+		return "", false
+	}
+	top, _, _ := strings.Cut(p, ".")
+	top, _, _ = strings.Cut(top, "[")
+	if slices.Contains(crossplaneSpecFields, top) {
+		return "", false
+	}
+	return "spec." + p, true
 }
 
 // typeError names the field of a JSON type mismatch, such as a string where

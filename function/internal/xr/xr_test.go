@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
 
@@ -22,13 +23,27 @@ func content(t *testing.T, spec string) map[string]any {
 
 func TestDecode(t *testing.T) {
 	cases := map[string]struct {
-		reason string
-		spec   string
-		want   []string
+		reason   string
+		spec     string
+		want     []string
+		warnings []string
+		size     int32
 	}{
 		"Valid": {
 			reason: "a well-formed spec decodes, numbers as quantities too",
 			spec:   "  size: 3\n  namespaces: [{name: a, storage: {type: memory, size: 1073741824}}]\n  resources: {limits: {memory: 4Gi, cpu: 2}}\n",
+			size:   3,
+		},
+		"CaseSensitive": {
+			reason:   "field names match case-sensitively, as the API server matches them: siZe is not size, and is named",
+			spec:     "  siZe: 5\n  size: 3\n  namespaces: [{name: a, nAme: b, storage: {type: memory, size: 1Gi}}]\n",
+			size:     3,
+			warnings: []string{"spec.namespaces[0].nAme: unknown field, ignored (field names are case-sensitive)", "spec.siZe: unknown field, ignored (field names are case-sensitive)"},
+		},
+		"CrossplaneFields": {
+			reason: "what Crossplane writes in the spec is not the user's mistake",
+			spec:   "  size: 1\n  namespaces: [{name: a, storage: {type: memory, size: 1Gi}}]\n  crossplane: {compositionRef: {name: c}}\n  compositionRef: {name: c}\n  resourceRefs: []\n",
+			size:   1,
 		},
 		"MalformedQuantities": {
 			reason: "every malformed quantity is reported with its path",
@@ -47,10 +62,16 @@ func TestDecode(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			db, errs := Decode(content(t, tc.spec))
+			db, warnings, errs := Decode(content(t, tc.spec))
 			fieldtest.HavePrefixes(t, tc.reason, errs, tc.want)
-			if len(tc.want) == 0 && db.GetName() != "db" {
-				t.Errorf("%s: decoded name %q, want db", tc.reason, db.GetName())
+			if diff := cmp.Diff(tc.warnings, warnings, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+				t.Errorf("%s: warnings -want +got:\n%s", tc.reason, diff)
+			}
+			if len(tc.want) > 0 {
+				return
+			}
+			if db.GetName() != "db" || db.Spec.Size != tc.size {
+				t.Errorf("%s: decoded %q of size %d, want db of size %d", tc.reason, db.GetName(), db.Spec.Size, tc.size)
 			}
 		})
 	}
