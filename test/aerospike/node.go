@@ -108,6 +108,18 @@ func (n *Node) Running() bool {
 	return n.proc != nil
 }
 
+// PID is the operating-system id of the node's running process, or 0 when
+// none runs: a test tells a node that kept running from one that
+// restarted by it.
+func (n *Node) PID() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.proc == nil || n.proc.cmd.Process == nil {
+		return 0
+	}
+	return n.proc.cmd.Process.Pid
+}
+
 func (n *Node) external() bool { return n.bin.Path == "" }
 
 // String returns the node's name and service address.

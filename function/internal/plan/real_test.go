@@ -15,6 +15,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/clusterstatus"
 	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
+	"github.com/xp-aerospike/xp-aerospike/test/realtest"
 )
 
 // sim stands in for a StatefulSet and its kubelet over real asd nodes: node
@@ -133,7 +134,7 @@ func write(t *testing.T, c *harness.Cluster, n int) func() error {
 // steps that restarted a pod or removed a node.
 func drive(t *testing.T, s *sim, desired func() *appsv1.StatefulSet, readable func() error) int {
 	t.Helper()
-	cl := dialProvider(t, s.c)
+	cl := realtest.Dial(t, s.c)
 	var last *metav1.Time
 	took := 0
 	deadline := time.Now().Add(3 * time.Minute)
@@ -159,17 +160,6 @@ func drive(t *testing.T, s *sim, desired func() *appsv1.StatefulSet, readable fu
 	}
 	t.Fatal("the plan did not settle within 3 minutes")
 	return took
-}
-
-func dialProvider(t *testing.T, c *harness.Cluster) *aerospike.Client {
-	t.Helper()
-	h := c.Nodes()[0].Host()
-	cl, err := aerospike.Dial(aerospike.Config{Hosts: []aerospike.Host{{Name: h.Name, Port: h.Port}}, ClusterName: c.Name(), ConnectTimeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cl.Close)
-	return cl
 }
 
 // TestRealScaleDown: a 3-node cluster with replication factor 2 and data,

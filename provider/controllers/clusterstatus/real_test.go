@@ -9,8 +9,8 @@ import (
 	as "github.com/aerospike/aerospike-client-go/v8"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/provider/internal/realtest"
 	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
+	"github.com/xp-aerospike/xp-aerospike/test/realtest"
 )
 
 // TestRealClusterStatus observes a real 3-node cluster holding data: stable

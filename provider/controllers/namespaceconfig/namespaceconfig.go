@@ -70,7 +70,7 @@ func Setup(mgr ctrl.Manager, o controller.Options, c Connect, dynamic Dynamic) e
 				if err != nil {
 					return nil, err
 				}
-				return &external{nodes: n, dynamic: dynamic, release: release}, nil
+				return NewExternal(n, dynamic, release), nil
 			})),
 		managed.WithLogger(o.Logger.WithValues("controller", name)),
 		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))),
@@ -82,6 +82,13 @@ func Setup(mgr ctrl.Manager, o controller.Options, c Connect, dynamic Dynamic) e
 		WithOptions(o.ForControllerRuntime()).
 		For(&v1alpha1.NamespaceConfig{}).
 		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+}
+
+// NewExternal returns the client that brings a NamespaceConfig's settings
+// to every node of a cluster with set-config, refusing those dynamic says
+// need a restart. Disconnect calls release.
+func NewExternal(n Nodes, dynamic Dynamic, release func()) managed.TypedExternalClient[*v1alpha1.NamespaceConfig] {
+	return &external{nodes: n, dynamic: dynamic, release: release}
 }
 
 type external struct {

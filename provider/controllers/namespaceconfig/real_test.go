@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/provider/internal/realtest"
 	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
+	"github.com/xp-aerospike/xp-aerospike/test/realtest"
 )
 
 // TestRealNamespaceConfig sets live settings on every node of a real
@@ -23,21 +23,7 @@ func TestRealNamespaceConfig(t *testing.T) {
 		Settings:  map[string]string{"migrate-sleep": "7", "evict-tenths-pct": "3"},
 	}}}
 	ctx := context.Background()
-	converge := func() {
-		t.Helper()
-		realtest.Eventually(t, 30*time.Second, "every node holds the settings", func() error {
-			o, err := e.Observe(ctx, nc)
-			if err != nil {
-				return err
-			}
-			if o.ResourceUpToDate {
-				return nil
-			}
-			_, err = e.Update(ctx, nc)
-			return fmt.Errorf("not up to date (update: %v)", err)
-		})
-	}
-	converge()
+	realtest.Converge(t, 30*time.Second, e, nc)
 	for _, n := range c.Nodes() {
 		st, err := n.Info("get-config:context=namespace;id=" + harness.DefaultNamespace)
 		if err != nil {
@@ -68,7 +54,7 @@ func TestRealNamespaceConfig(t *testing.T) {
 		}
 		return nil
 	})
-	converge()
+	realtest.Converge(t, 30*time.Second, e, nc)
 
 	// A setting that needs a restart is refused, naming the fix.
 	nc.Spec.ForProvider.Settings = map[string]string{"replication-factor": "1"}

@@ -14,8 +14,8 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/provider/internal/realtest"
 	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
+	"github.com/xp-aerospike/xp-aerospike/test/realtest"
 )
 
 // TestRealSecondaryIndex creates an index on a real cluster holding data,

@@ -12,8 +12,8 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/provider/internal/realtest"
 	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
+	"github.com/xp-aerospike/xp-aerospike/test/realtest"
 )
 
 // TestRealUDF registers a module on a real cluster, runs it, replaces it,

@@ -6,8 +6,8 @@ import (
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
-	"github.com/xp-aerospike/xp-aerospike/provider/internal/realtest"
 	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
+	"github.com/xp-aerospike/xp-aerospike/test/realtest"
 )
 
 // TestRealCommunityEdition: a User on a real Community Edition cluster gets

@@ -1,11 +1,16 @@
 // Package realtest connects the provider's client to real Aerospike
-// clusters started by the test harness, for the controllers' integration
-// tests.
+// clusters started by the test harness, for the integration tests of the
+// provider's controllers and of the function's plan.
 package realtest
 
 import (
+	"context"
 	"testing"
 	"time"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 
 	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
 	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
@@ -45,4 +50,23 @@ func Eventually(t testing.TB, timeout time.Duration, what string, check func() e
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// Converge drives a managed resource's external client as the managed
+// reconciler does, observing and updating until the resource reads as up
+// to date, and fails t if it does not within timeout.
+func Converge[T resource.Managed](t testing.TB, timeout time.Duration, e managed.TypedExternalClient[T], mg T) {
+	t.Helper()
+	ctx := context.Background()
+	Eventually(t, timeout, "the external resource is up to date", func() error {
+		o, err := e.Observe(ctx, mg)
+		if err != nil {
+			return err
+		}
+		if o.ResourceUpToDate {
+			return nil
+		}
+		_, err = e.Update(ctx, mg)
+		return errors.Errorf("not up to date yet (update: %v)", err)
+	})
 }

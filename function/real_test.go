@@ -1,0 +1,155 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	as "github.com/aerospike/aerospike-client-go/v8"
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
+	"github.com/xp-aerospike/xp-aerospike/provider/controllers/namespaceconfig"
+	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
+	"github.com/xp-aerospike/xp-aerospike/test/realtest"
+)
+
+// TestRealLiveSettingRestartsNothing: a default-ttl edit on a running
+// database goes from the function, through the NamespaceConfig it
+// composes, to every real node with set-config; no process restarts, the
+// cluster never changes membership, the pod templates stay as they were,
+// and records written before keep their data.
+func TestRealLiveSettingRestartsNothing(t *testing.T) {
+	const nodes = 2
+	xr := exampleXR(t, "minimal-community")
+	spec := xr["spec"].(map[string]any)
+	spec["size"] = nodes
+	ns := spec["namespaces"].([]any)[0].(map[string]any)
+	ns["defaultTTL"] = "90d"
+	namespace := ns["name"].(string)
+
+	observed := settled(t, xr)
+	c := harness.BootCluster(t, []byte(onlyConf(t, observed)), spec["version"].(string), nodes)
+
+	keys := make([]*as.Key, 500)
+	for i := range keys {
+		keys[i], _ = as.NewKey(namespace, "live", i)
+		if err := c.Client().Put(nil, keys[i], as.BinMap{"v": i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pids, clusterKey := processes(t, c)
+
+	ns["defaultTTL"] = "30d"
+	rsp := run(t, newRequest(t, xr, observed))
+	if f := fatals(rsp); len(f) > 0 {
+		t.Fatal(f)
+	}
+	for name, r := range rsp.GetDesired().GetResources() {
+		if o := r.GetResource().AsMap(); o["kind"] == "StatefulSet" {
+			if diff := cmp.Diff(observed[name]["spec"], o["spec"]); diff != "" {
+				t.Errorf("%s: a live setting changed the StatefulSet, which restarts pods -observed +desired:\n%s", name, diff)
+			}
+		}
+	}
+
+	// What the provider does with the composed NamespaceConfig: observe
+	// every node, set what differs, until every node holds it.
+	nc := composedNamespaceConfig(t, rsp, namespace)
+	if got := nc.Spec.ForProvider.Settings["default-ttl"]; got != "2592000" {
+		t.Fatalf("the NamespaceConfig sets default-ttl %q, want 2592000 (30d)", got)
+	}
+	e := namespaceconfig.NewExternal(realtest.Dial(t, c), namespaceconfig.SchemaDynamic, func() {})
+	realtest.Converge(t, 30*time.Second, e, nc)
+
+	for _, n := range c.Nodes() {
+		st, err := n.Info("get-config:context=namespace;id=" + namespace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := aerospike.ParseStats(st["get-config:context=namespace;id="+namespace])["default-ttl"]
+		if got != "2592000" {
+			t.Errorf("node %s reports default-ttl=%s, want 2592000", n.Name(), got)
+		}
+	}
+	afterPIDs, afterKey := processes(t, c)
+	if diff := cmp.Diff(pids, afterPIDs); diff != "" {
+		t.Errorf("a live setting restarted a node (process ids -before +after):\n%s", diff)
+	}
+	if afterKey != clusterKey {
+		t.Errorf("cluster_key changed from %s to %s: a node left or joined during a live change", clusterKey, afterKey)
+	}
+	recs, err := c.Client().BatchGet(nil, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range recs {
+		if r == nil || r.Bins["v"] != i {
+			t.Fatalf("record %d lost after a live change: %v", i, r)
+		}
+	}
+}
+
+// onlyConf returns the aerospike.conf of a database with one rack.
+func onlyConf(t *testing.T, observed map[string]map[string]any) string {
+	t.Helper()
+	for _, o := range observed {
+		if o["kind"] != "ConfigMap" {
+			continue
+		}
+		data := o["data"].(map[string]any)
+		if len(data) != 1 {
+			t.Fatalf("want one aerospike.conf, the ConfigMap holds %d", len(data))
+		}
+		for _, conf := range data {
+			return conf.(string)
+		}
+	}
+	t.Fatal("no ConfigMap composed")
+	return ""
+}
+
+func composedNamespaceConfig(t *testing.T, rsp *fnv1.RunFunctionResponse, namespace string) *providerv1alpha1.NamespaceConfig {
+	t.Helper()
+	for _, r := range rsp.GetDesired().GetResources() {
+		o := r.GetResource().AsMap()
+		if o["kind"] != "NamespaceConfig" {
+			continue
+		}
+		nc := &providerv1alpha1.NamespaceConfig{}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o, nc); err != nil {
+			t.Fatal(err)
+		}
+		if nc.Spec.ForProvider.Namespace == namespace {
+			return nc
+		}
+	}
+	t.Fatalf("no NamespaceConfig composed for namespace %s", namespace)
+	return nil
+}
+
+// processes returns each node's process id and the cluster's key, which
+// changes whenever a node leaves or joins.
+func processes(t *testing.T, c *harness.Cluster) (map[string]int, string) {
+	t.Helper()
+	pids := map[string]int{}
+	keys := map[string]bool{}
+	for _, n := range c.Nodes() {
+		pids[n.Name()] = n.PID()
+		st, err := n.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[st["cluster_key"]] = true
+	}
+	if len(keys) != 1 {
+		t.Fatalf("nodes disagree on the cluster key: %v", keys)
+	}
+	for k := range keys {
+		return pids, k
+	}
+	return pids, ""
+}
