@@ -65,6 +65,9 @@ type Cluster struct {
 	conf func(n *Node) ([]byte, error)
 	// admin says whether nodes need an admin port.
 	admin bool
+	// cancel, when closed, ends a wait for a node to become ready: the
+	// owner of a Server no longer wants it.
+	cancel <-chan struct{}
 
 	mu     sync.Mutex
 	nodes  []*Node

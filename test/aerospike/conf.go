@@ -3,6 +3,7 @@ package aerospike
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -233,6 +234,62 @@ type Loopback struct {
 	// beyond len(Seeds) are removed. Rendered configs name each pod's DNS
 	// name, the pod itself included; asd drops a seed that is itself.
 	Seeds []int
+	// Address is the node's own address, in 127.0.0.0/8, which its network
+	// stanzas bind and its service stanza advertises; empty means
+	// 127.0.0.1. Nodes on addresses of their own can all listen on the
+	// standard ports, as pods do.
+	Address string
+	// MeshSeed, when set, rewrites mesh seeds instead of Seeds: each
+	// mesh-seed-address-port line becomes the address (in 127.0.0.0/8) and
+	// port it returns for the host and port the line names, or goes when
+	// it returns false. It lets a caller that gives every pod an address
+	// map each pod's DNS name to it.
+	MeshSeed func(host string, port int) (addr string, p int, ok bool)
+}
+
+// address returns the node's address, refusing one beyond loopback.
+func (lb Loopback) address() (string, error) {
+	if lb.Address == "" {
+		return loopback, nil
+	}
+	return loopbackAddress(lb.Address)
+}
+
+// loopbackAddress checks that a is an IPv4 address in 127.0.0.0/8, where
+// nothing is reachable from beyond the machine.
+func loopbackAddress(a string) (string, error) {
+	ip, err := netip.ParseAddr(a)
+	if err != nil || !ip.Is4() || !ip.IsLoopback() {
+		return "", errors.Errorf("address %q is not an IPv4 address in 127.0.0.0/8", a)
+	}
+	return ip.String(), nil
+}
+
+// meshSeed rewrites one mesh-seed-address-port line's fields, or returns
+// nil to drop the line; k counts the seed lines before it.
+func (lb Loopback) meshSeed(fields []string, k int) ([]string, error) {
+	key := fields[0]
+	if lb.MeshSeed == nil {
+		if k < len(lb.Seeds) {
+			return []string{key, loopback, strconv.Itoa(lb.Seeds[k])}, nil
+		}
+		return nil, nil
+	}
+	if len(fields) != 3 {
+		return nil, errors.Errorf("cannot parse %q: want a host and a port", strings.Join(fields, " "))
+	}
+	port, err := strconv.Atoi(fields[2])
+	if err != nil {
+		return nil, errors.Errorf("cannot parse the port of %q", strings.Join(fields, " "))
+	}
+	a, p, ok := lb.MeshSeed(fields[1], port)
+	if !ok {
+		return nil, nil
+	}
+	if a, err = loopbackAddress(a); err != nil {
+		return nil, errors.Wrapf(err, "cannot rewrite mesh seed %s", fields[1])
+	}
+	return []string{key, a, strconv.Itoa(p)}, nil
 }
 
 // port returns the loopback port of a network stanza, or zero.
@@ -261,10 +318,11 @@ var addressKeys = []string{
 // machine, changing only addresses, ports and paths, so that whatever else
 // the server refuses is the config's fault:
 //   - in network service, fabric, heartbeat (and admin) every address and
-//     port line is replaced by `address 127.0.0.1` (service also gets
-//     `access-address 127.0.0.1`, which peers and clients are told) and
-//     the port from lb;
-//   - mesh-seed-address-port lines are replaced as Loopback.Seeds says;
+//     port line is replaced by `address 127.0.0.1` (or lb.Address; service
+//     also gets `access-address` with it, which peers and clients are told)
+//     and the port from lb;
+//   - mesh-seed-address-port lines are replaced as Loopback.Seeds (or
+//     Loopback.MeshSeed) says;
 //   - every absolute path moves under lb.Root.
 //
 // It refuses a config whose server would bind or write beyond lb: one
@@ -284,11 +342,15 @@ func rewrite(conf []byte, lb Loopback) ([]byte, []string, error) {
 	if lb.Root == "" || !filepath.IsAbs(lb.Root) {
 		return nil, nil, errors.Errorf("cannot rewrite for loopback: root %q is not an absolute path", lb.Root)
 	}
+	addr, err := lb.address()
+	if err != nil {
+		return nil, nil, errors.Wrap(err, "cannot rewrite for loopback")
+	}
 	var b bytes.Buffer
 	var dirs []string
 	seen := map[string]bool{}
 	seeds := 0
-	err := walkConf(conf, func(path []string, l confLine) error {
+	err = walkConf(conf, func(path []string, l confLine) error {
 		// A network stanza the rewrite owns: keep its opening line and
 		// start it with the loopback address and port.
 		if len(path) == 1 && path[0] == "network" && l.open {
@@ -305,9 +367,9 @@ func rewrite(conf []byte, lb Loopback) ([]byte, []string, error) {
 			seen[s] = true
 			b.WriteString(l.text + "\n")
 			in := l.indent + "\t"
-			fmt.Fprintf(&b, "%saddress %s\n", in, loopback)
+			fmt.Fprintf(&b, "%saddress %s\n", in, addr)
 			if s == "service" {
-				fmt.Fprintf(&b, "%saccess-address %s\n", in, loopback)
+				fmt.Fprintf(&b, "%saccess-address %s\n", in, addr)
 			}
 			fmt.Fprintf(&b, "%sport %d\n", in, port)
 			return nil
@@ -322,8 +384,12 @@ func rewrite(conf []byte, lb Loopback) ([]byte, []string, error) {
 			case k == "mode" && len(l.fields) > 1 && l.fields[1] != "mesh":
 				return errors.Errorf("cannot run heartbeat mode %q on loopback; only mesh", l.fields[1])
 			case k == "mesh-seed-address-port":
-				if seeds < len(lb.Seeds) {
-					l.fields = []string{k, loopback, strconv.Itoa(lb.Seeds[seeds])}
+				fields, err := lb.meshSeed(l.fields, seeds)
+				if err != nil {
+					return err
+				}
+				if fields != nil {
+					l.fields = fields
 					b.WriteString(l.format() + "\n")
 				}
 				seeds++

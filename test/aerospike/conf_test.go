@@ -193,6 +193,52 @@ namespace data {
 `,
 			wantDirs: []string{"/r/opt/aerospike/data", "/r/opt/aerospike/usr/udf/lua", "/r/opt/aerospike/work", "/r/opt/aerospike/work/smd", "/r/var/run/aerospike"},
 		},
+		"PodAddress": {
+			reason: "A node of its own address keeps the standard ports, and each seed becomes the address its pod's name maps to.",
+			conf:   renderedMinimal,
+			lb: Loopback{
+				Root:    "/t",
+				Ports:   Ports{Service: 3000, Fabric: 3001, Heartbeat: 3002},
+				Address: "127.0.7.1",
+				MeshSeed: func(host string, port int) (string, int, bool) {
+					pod, _, _ := strings.Cut(host, ".")
+					switch pod {
+					case "cache-0-0":
+						return "127.0.7.1", port, true
+					case "cache-0-1":
+						return "127.0.7.2", port, true
+					}
+					return "", 0, false
+				},
+			},
+			want: strings.NewReplacer(
+				"cache-0-0.cache-headless.team-a.svc.cluster.local", "127.0.7.1",
+				"cache-0-1.cache-headless.team-a.svc.cluster.local", "127.0.7.2",
+				"\t\tmesh-seed-address-port cache-0-2.cache-headless.team-a.svc.cluster.local 3002\n", "",
+				"\t\tport 3002\n", "",
+				"\t\tport 3001\n", "",
+				"\t\tport 3000\n", "",
+				"\tfabric {\n", "\tfabric {\n\t\taddress 127.0.7.1\n\t\tport 3001\n",
+				"\theartbeat {\n", "\theartbeat {\n\t\taddress 127.0.7.1\n\t\tport 3002\n",
+				"\tservice {\n", "\tservice {\n\t\taddress 127.0.7.1\n\t\taccess-address 127.0.7.1\n\t\tport 3000\n",
+				"/opt/", "/t/opt/",
+			).Replace(renderedMinimal),
+			wantDirs: []string{"/t/opt/aerospike/work", "/t/opt/aerospike/work/smd", "/t/opt/aerospike/work/usr/udf/lua"},
+		},
+		"AddressBeyondLoopback": {
+			reason:  "Nothing may listen beyond loopback.",
+			conf:    renderedMinimal,
+			lb:      Loopback{Root: "/t", Ports: ports, Address: "10.0.0.1"},
+			wantErr: `address "10.0.0.1" is not an IPv4 address in 127.0.0.0/8`,
+		},
+		"SeedBeyondLoopback": {
+			reason: "A seed must be on loopback too.",
+			conf:   renderedMinimal,
+			lb: Loopback{Root: "/t", Ports: ports, MeshSeed: func(string, int) (string, int, bool) {
+				return "cache-0-0.cache-headless", 3002, true
+			}},
+			wantErr: `cannot rewrite mesh seed cache-0-0.cache-headless.team-a.svc.cluster.local: address "cache-0-0.cache-headless" is not`,
+		},
 		"NoWorkDirectory": {
 			reason:  "Without work-directory asd would write under /opt/aerospike.",
 			conf:    strings.Replace(renderedMinimal, "\twork-directory /opt/aerospike/work\n", "", 1),

@@ -396,6 +396,8 @@ func (n *Node) waitReady(p *process, first bool) error {
 		select {
 		case <-p.done:
 			return errors.Errorf("cannot start %s (asd %s): it exited before it was ready: %v\n%s%s", n, n.bin.Version, p.err, n.quoteConf(log), describeFailure(log))
+		case <-n.c.cancel:
+			return errors.Errorf("cannot start %s: canceled before it was ready", n)
 		default:
 		}
 		if first && bytes.Contains(log, []byte(logPortInUse)) {
