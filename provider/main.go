@@ -26,6 +26,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers"
+	"github.com/xp-aerospike/xp-aerospike/provider/internal/resolver"
 )
 
 // CLI of the provider.
@@ -36,10 +37,18 @@ type CLI struct {
 	MaxReconcileRate int           `default:"10" help:"The most reconciles per second, across all controllers."`
 	LeaderElection   bool          `env:"LEADER_ELECTION" help:"Run only while holding the leader lease, so replicas can stand by."`
 	ClientIdle       time.Duration `default:"10m" help:"Close a cluster's client when no managed resource has used it for this long."`
+	DNSServer        string        `env:"DNS_SERVER" help:"Resolve cluster addresses through this DNS server (ip:port) instead of the system's, for a provider running outside the cluster it manages." name:"dns-server" placeholder:"IP:PORT"`
 }
 
 // Run the provider.
 func (c *CLI) Run() error {
+	// Before anything resolves a name: the Aerospike client resolves seeds
+	// through net.DefaultResolver, which this replaces.
+	if c.DNSServer != "" {
+		if err := resolver.Use(c.DNSServer); err != nil {
+			return err
+		}
+	}
 	zl := zap.New(zap.UseDevMode(c.Debug), func(o *zap.Options) {
 		if !c.Debug {
 			o.Level = zapcore.InfoLevel
