@@ -36,7 +36,7 @@
 //
 // # What the harness guarantees
 //
-// Every node listens on free ports of 127.0.0.1 only, has its own
+// Every node a test starts listens on free ports of 127.0.0.1 only, has its own
 // directory under t.TempDir() (config, log, work and data files), and is
 // stopped when its test ends, passing, failing or panicking: SIGTERM, then
 // SIGKILL after a bounded wait. Each process is also started with
@@ -44,5 +44,8 @@
 // Every wait is bounded (Options.Timeout) and its error says what it
 // waited for and what it saw last; a node that fails to start is reported
 // with the CRITICAL lines and the tail of its log, and when a test fails
-// the log tail of every node is logged.
+// the log tail of every node is logged. StartServer runs a node for a
+// caller without a testing.TB, such as the end-to-end tests' stand-in
+// kubelet, on the caller's address in 127.0.0.0/8 and in its directory;
+// the caller stops it, and Pdeathsig still applies.
 package aerospike

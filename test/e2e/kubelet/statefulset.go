@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/utils/ptr"
@@ -217,7 +218,13 @@ func (k *Kubelet) writeStatus(ctx context.Context, s *set, sts *appsv1.StatefulS
 	}
 	o := sts.DeepCopy()
 	o.Status = st
-	return errors.Wrap(k.c.Status().Update(ctx, o), "cannot write the status")
+	err := k.c.Status().Update(ctx, o)
+	if kerrors.IsConflict(err) {
+		// The StatefulSet changed since it was read: the next sync
+		// writes the status of the new one.
+		return nil
+	}
+	return errors.Wrap(err, "cannot write the status")
 }
 
 // deleteSet stops the pods of a StatefulSet that is gone and, when its
