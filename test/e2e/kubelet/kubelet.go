@@ -27,11 +27,11 @@
 //   - A server that exits by itself is started again, like a container.
 //
 // How a pod runs: every pod gets an address of its own in 127.0.0.0/8 and
-// listens on the standard ports there (3000 service, 3002 heartbeat), except
-// fabric (see podPorts). The pod's volumes become directories under the
-// kubelet's directory: its config map and secret items as files, emptyDir
-// per pod, each claim per claim object; init containers that run
-// `mkdir -p` are honoured. The server's aerospike.conf is the file its
+// listens on the standard ports there (3000 service, 3002 heartbeat), but
+// on a fabric port of its own (see slot). The pod's volumes become
+// directories under the kubelet's directory: its config map and secret
+// items as files, emptyDir per pod, each claim per claim object; init
+// containers that run `mkdir -p` are honoured. The server's aerospike.conf is the file its
 // container's --config-file names, rewritten by test/aerospike's
 // RewriteForLoopback for addresses, ports and paths only: each mesh seed
 // that names a pod (<pod>.<service>.<namespace>.svc.<domain>) becomes that
