@@ -17,6 +17,24 @@ CROSSPLANE         := $(TOOLS)/crossplane-$(CROSSPLANE_VERSION)
 # A stable name for the current CLI, which test/render falls back to.
 CROSSPLANE_LINK    := $(TOOLS)/crossplane
 
+# A real control plane for end-to-end tests, without a cluster: kube-apiserver
+# and etcd for controller-runtime's envtest, and Crossplane core to run
+# against them. Each is pinned by the go.mod of its wrapper module under
+# hack/tools; the versions here name the files and must agree with those.
+# KUBE_ASSETS is envtest's BinaryAssetsDirectory: it holds files named
+# exactly kube-apiserver and etcd.
+KUBE_VERSION         := v1.35.3
+KUBE_ASSETS          := $(TOOLS)/kube-$(KUBE_VERSION)
+KUBE_APISERVER       := $(KUBE_ASSETS)/kube-apiserver
+ETCD_VERSION         := v3.6.5
+ETCD                 := $(TOOLS)/etcd-$(ETCD_VERSION)
+ETCD_LINK            := $(KUBE_ASSETS)/etcd
+CROSSPLANE_CORE_VERSION := v2.4.0
+CROSSPLANE_CORE      := $(TOOLS)/crossplane-core-$(CROSSPLANE_CORE_VERSION)
+# Core's CRDs (cluster/crds of its module), to install before core starts.
+CROSSPLANE_CRDS      := $(TOOLS)/crossplane-core-$(CROSSPLANE_CORE_VERSION)-crds
+export KUBE_ASSETS CROSSPLANE_CORE CROSSPLANE_CRDS
+
 FUNCTION_BIN := $(OUTPUT)/bin/function
 PROVIDER_BIN := $(OUTPUT)/bin/provider
 
@@ -29,7 +47,7 @@ FUZZTIME ?= 15s
 
 .PHONY: help
 help: ## Show the targets.
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 .PHONY: tools
 tools: $(CROSSPLANE) $(CROSSPLANE_LINK) ## Build the real crossplane CLI once into .cache/tools.
@@ -49,6 +67,60 @@ $(CROSSPLANE):
 
 $(CROSSPLANE_LINK): $(CROSSPLANE)
 	ln -sfn $(notdir $<) $@
+
+# About 10 minutes on 2 cores from a cold Go cache (the three share many
+# packages); nothing to do once the files exist.
+.PHONY: e2e-tools
+e2e-tools: $(KUBE_APISERVER) $(ETCD_LINK) $(CROSSPLANE_CORE) $(CROSSPLANE_CRDS) ## Build kube-apiserver, etcd and Crossplane core once into .cache/tools.
+
+# k8s.io/kubernetes cannot be `go install`ed either: its go.mod replaces its
+# staging modules (k8s.io/api, ...) with folders of its own repository. The
+# wrapper module replaces them with their published releases. Without the
+# -X flags the server reports v0.0.0-master, which clients that parse the
+# server version may reject.
+$(KUBE_APISERVER):
+	@mkdir -p $(@D)
+	@echo "Building kube-apiserver $(KUBE_VERSION) into $@ (about 7 minutes on a cold Go cache)"
+	cd hack/tools/kube-apiserver && CGO_ENABLED=0 go build -trimpath \
+		-ldflags "-s -w \
+			-X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
+			-X k8s.io/component-base/version.gitMajor=$(word 1,$(subst ., ,$(KUBE_VERSION:v%=%))) \
+			-X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION:v%=%)))" \
+		-o $@.tmp k8s.io/kubernetes/cmd/kube-apiserver
+	mv $@.tmp $@
+
+# envtest wants the file name etcd; the versioned binary keeps a bump of
+# ETCD_VERSION a new file, which the link then follows.
+$(ETCD):
+	@mkdir -p $(@D)
+	@echo "Building etcd $(ETCD_VERSION) into $@ (about 1 minute on a cold Go cache)"
+	cd hack/tools/etcd && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
+		-o $@.tmp .
+	mv $@.tmp $@
+
+$(ETCD_LINK): $(ETCD)
+	@mkdir -p $(@D)
+	ln -sfn ../$(notdir $<) $@
+
+# Core's go.mod replaces its apis/v2 module with a folder; the wrapper
+# requires the published one. Core reads its own version from
+# crossplane-runtime (not internal/version, as the v2.2 CLI does) and checks
+# packages' crossplane version constraints against it.
+$(CROSSPLANE_CORE):
+	@mkdir -p $(@D)
+	@echo "Building Crossplane core $(CROSSPLANE_CORE_VERSION) into $@ (about 4 minutes on a cold Go cache)"
+	cd hack/tools/crossplane-core && CGO_ENABLED=0 go build -trimpath \
+		-ldflags "-s -w -X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$(CROSSPLANE_CORE_VERSION)" \
+		-o $@.tmp github.com/crossplane/crossplane/v2/cmd/crossplane
+	mv $@.tmp $@
+
+# The module cache is read-only; install gives the copies ordinary modes.
+$(CROSSPLANE_CRDS):
+	@mkdir -p $(@D)
+	rm -rf $@.tmp && mkdir -p $@.tmp
+	cd hack/tools/crossplane-core && go mod download github.com/crossplane/crossplane/v2 && \
+		install -m 0644 "$$(go list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2)"/cluster/crds/*.yaml $@.tmp/
+	mv $@.tmp $@
 
 .PHONY: build
 build: ## Build the function and provider binaries into _output/bin.
