@@ -132,10 +132,19 @@ build: ## Build the function and provider binaries into _output/bin.
 render: tools build ## Render every example with the real CLI; output also in _output/render.
 	CROSSPLANE=$(CROSSPLANE) FUNCTION=$(FUNCTION_BIN) ADDRESS=$(RENDER_ADDRESS) OUTPUT=$(OUTPUT)/render hack/render.sh
 
+# The tools the tests that need them are given. Each such test skips
+# without its tool, except under CI=true, where it fails.
+TEST_ENV := CROSSPLANE_CLI=$(CROSSPLANE) KUBEBUILDER_ASSETS=$(KUBE_ASSETS) \
+	CROSSPLANE_CORE=$(CROSSPLANE_CORE) CROSSPLANE_CRDS=$(CROSSPLANE_CRDS)
+
 .PHONY: test
-test: tools ## Run every test with the race detector, then fuzz RunFunction for FUZZTIME.
-	CROSSPLANE_CLI=$(CROSSPLANE) go test -race -count=1 ./...
+test: tools e2e-tools ## Run every test (the e2e too) with the race detector, then fuzz for FUZZTIME.
+	$(TEST_ENV) go test -race -count=1 -timeout 45m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
+
+.PHONY: e2e
+e2e: tools e2e-tools ## Only the whole stack: real apiserver, Crossplane core, our packages, real Aerospike.
+	$(TEST_ENV) go test -race -count=1 -v -timeout 30m ./test/e2e/...
 
 .PHONY: fuzz
 fuzz: ## Fuzz RunFunction, the plan and its guard, each for FUZZTIME (default 15s).

@@ -1,0 +1,165 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	extv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	"github.com/xp-aerospike/xp-aerospike/test/e2e/controlplane"
+	"github.com/xp-aerospike/xp-aerospike/test/e2e/packages"
+)
+
+// TestEndToEnd installs our packages into real Crossplane and runs an
+// AerospikeDatabase through its life.
+func TestEndToEnd(t *testing.T) {
+	tl := requireTools(t)
+	start := time.Now()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+
+	cp := controlplane.Start(t, controlplane.Options{Assets: tl.assets, CRDs: []string{tl.crds}, Core: tl.core, Dir: dir})
+	regLog, err := os.Create(filepath.Join(dir, "registry.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := packages.StartRegistry(ctx, regLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = reg.Close() })
+
+	bins := publish(t, tl.cli, root, dir, reg)
+	pkgs := install(t, cp, reg)
+	cp.RunFunction(t, functionName, bins.function)
+	cp.RunProvider(t, providerName, bins.provider, "--poll-interval=5s", "--sync-interval=1m")
+	waitInstalled(t, cp, pkgs)
+
+	t.Run("EveryCRDWeShipIsEstablished", func(t *testing.T) { everyCRDEstablished(t, cp, root) })
+	t.Run("EveryExamplePassesServerSideDryRun", func(t *testing.T) { examplesDryRun(t, cp, root) })
+	t.Logf("e2e: wall time %s", time.Since(start).Round(time.Millisecond))
+}
+
+// everyCRDEstablished asserts that the apiserver serves every CRD we
+// ship: the provider's and the XRD's composite, which core installed from
+// our packages, and the function's input, which core does not install (a
+// Composition's input is validated by the function), so the test creates
+// it as a platform team would for client-side validation.
+func everyCRDEstablished(t *testing.T, cp *controlplane.ControlPlane, root string) {
+	ctx := context.Background()
+	var names []string
+	for _, crd := range crds(t, root, "package/provider/crds") {
+		names = append(names, crd.Name)
+	}
+	for _, crd := range crds(t, root, "package/function/input") {
+		if err := cp.Client.Create(ctx, crd); err != nil {
+			t.Errorf("the apiserver refuses the function's input CRD %s: %v", crd.Name, err)
+		}
+		names = append(names, crd.Name)
+	}
+	xrd := &unstructured.Unstructured{}
+	readYAML(t, filepath.Join(root, "package/configuration/definition.yaml"), &xrd.Object)
+	names = append(names, xrd.GetName())
+	for _, name := range names {
+		crd := &extv1.CustomResourceDefinition{}
+		if err := cp.Wait(time.Minute, "CRD "+name+" is established", func() error {
+			if err := cp.Client.Get(ctx, client.ObjectKey{Name: name}, crd); err != nil {
+				return err
+			}
+			for _, c := range crd.Status.Conditions {
+				if c.Type == extv1.Established && c.Status == extv1.ConditionTrue {
+					return nil
+				}
+			}
+			return fmt.Errorf("conditions %v", crd.Status.Conditions)
+		}); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// crds reads the CRDs in a folder of ours.
+func crds(t *testing.T, root, dir string) []*extv1.CustomResourceDefinition {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(root, dir, "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no CRDs in %s: %v", dir, err)
+	}
+	out := make([]*extv1.CustomResourceDefinition, 0, len(files))
+	for _, f := range files {
+		crd := &extv1.CustomResourceDefinition{}
+		readYAML(t, f, crd)
+		out = append(out, crd)
+	}
+	return out
+}
+
+// examplesDryRun sends every example's XR to the apiserver with a
+// server-side dry run, so the XRD's schema and CEL rules judge it.
+func examplesDryRun(t *testing.T, cp *controlplane.ControlPlane, root string) {
+	ctx := context.Background()
+	files, err := filepath.Glob(filepath.Join(root, "examples", "*", "xr.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	for _, f := range files {
+		xr := &unstructured.Unstructured{}
+		readYAML(t, f, &xr.Object)
+		ensureNamespace(t, cp, xr.GetNamespace())
+		if err := cp.Client.Create(ctx, xr, client.DryRunAll); err != nil {
+			t.Errorf("%s: the apiserver refuses it: %v", f, err)
+		}
+	}
+}
+
+func ensureNamespace(t *testing.T, cp *controlplane.ControlPlane, name string) {
+	t.Helper()
+	if err := cp.Client.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}); err != nil && !kerrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+}
+
+func readYAML(t *testing.T, file string, into any) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, into); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+}
+
+// conditionsTrue returns an error naming each of types that is not True.
+func conditionsTrue(o interface {
+	GetCondition(xpv2.ConditionType) xpv2.Condition
+}, types ...xpv2.ConditionType) error {
+	var not []string
+	for _, ct := range types {
+		if c := o.GetCondition(ct); c.Status != corev1.ConditionTrue {
+			not = append(not, fmt.Sprintf("%s=%s (%s: %s)", ct, c.Status, c.Reason, c.Message))
+		}
+	}
+	if len(not) > 0 {
+		return fmt.Errorf("%s", strings.Join(not, ", "))
+	}
+	return nil
+}

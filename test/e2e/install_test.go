@@ -1,0 +1,155 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	pkgv1 "github.com/crossplane/crossplane/apis/v2/pkg/v1"
+
+	"github.com/xp-aerospike/xp-aerospike/test/e2e/controlplane"
+	"github.com/xp-aerospike/xp-aerospike/test/e2e/packages"
+)
+
+// version is the tag our packages are published with.
+const version = "v0.1.0"
+
+// Package names as the README's install steps give them; the Composition
+// refers to the function by this name.
+const (
+	functionName      = "function-aerospike"
+	providerName      = "provider-aerospike"
+	configurationName = "configuration-aerospike"
+)
+
+// tools are the binaries `make e2e-tools` builds.
+type tools struct {
+	assets, core, crds, cli string
+}
+
+func requireTools(t *testing.T) tools {
+	t.Helper()
+	tl := tools{
+		assets: os.Getenv("KUBEBUILDER_ASSETS"),
+		core:   os.Getenv("CROSSPLANE_CORE"),
+		crds:   os.Getenv("CROSSPLANE_CRDS"),
+		cli:    os.Getenv("CROSSPLANE_CLI"),
+	}
+	if tl.assets == "" || tl.core == "" || tl.crds == "" || tl.cli == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("KUBEBUILDER_ASSETS, CROSSPLANE_CORE, CROSSPLANE_CRDS and CROSSPLANE_CLI must be set under CI: run `make e2e`")
+		}
+		t.Skip("the e2e tools are not given; run `make e2e`")
+	}
+	return tl
+}
+
+// binaries are our programs, built for the runtime images and run
+// locally.
+type binaries struct {
+	function, provider string
+}
+
+// published builds the function and provider, their runtime images and
+// all three packages, pushes them to reg and returns the binaries.
+func publish(t *testing.T, cli, root, dir string, reg *packages.Registry) binaries {
+	t.Helper()
+	ctx := context.Background()
+	start := time.Now()
+	b := binaries{function: filepath.Join(dir, "function"), provider: filepath.Join(dir, "provider")}
+	for _, p := range []struct {
+		name, pkg, bin, repo, root string
+	}{
+		{functionName, "./function", b.function, packages.FunctionRepository, "package/function"},
+		{providerName, "./provider", b.provider, packages.ProviderRepository, "package/provider"},
+		{configurationName, "", "", packages.ConfigurationRepository, "package/configuration"},
+	} {
+		tarball := ""
+		if p.pkg != "" {
+			if err := packages.StaticBinary(ctx, root, p.pkg, p.bin); err != nil {
+				t.Fatal(err)
+			}
+			img, err := packages.RuntimeImage(p.bin, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tarball = filepath.Join(dir, p.name+"-runtime.tar")
+			if err := packages.WriteRuntimeTarball(img, tarball); err != nil {
+				t.Fatal(err)
+			}
+		}
+		xpkg := filepath.Join(dir, p.name+".xpkg")
+		if err := packages.Build(ctx, cli, filepath.Join(root, p.root), "", tarball, xpkg); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := reg.Push(xpkg, p.repo, version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("e2e: built and pushed three packages in %s", time.Since(start).Round(time.Millisecond))
+	return b
+}
+
+// install creates the Provider, Function and Configuration objects that
+// `crossplane xpkg install` creates and returns them, for waitInstalled. The Configuration's dependency on the function
+// names the public registry, so its resolution is skipped: the Function
+// is installed first, from the same registry, under the name the
+// Composition uses.
+func install(t *testing.T, cp *controlplane.ControlPlane, reg *packages.Registry) []client.Object {
+	t.Helper()
+	ctx := context.Background()
+	ref := func(repo string) string { return reg.Host() + "/" + repo + ":" + version }
+	pull := corev1.PullIfNotPresent
+	objs := []client.Object{
+		&pkgv1.Provider{
+			ObjectMeta: metav1.ObjectMeta{Name: providerName},
+			Spec:       pkgv1.ProviderSpec{PackageSpec: pkgv1.PackageSpec{Package: ref(packages.ProviderRepository), PackagePullPolicy: &pull}},
+		},
+		&pkgv1.Function{
+			ObjectMeta: metav1.ObjectMeta{Name: functionName},
+			Spec:       pkgv1.FunctionSpec{PackageSpec: pkgv1.PackageSpec{Package: ref(packages.FunctionRepository), PackagePullPolicy: &pull}},
+		},
+		&pkgv1.Configuration{
+			ObjectMeta: metav1.ObjectMeta{Name: configurationName},
+			Spec: pkgv1.ConfigurationSpec{PackageSpec: pkgv1.PackageSpec{
+				Package: ref(packages.ConfigurationRepository), PackagePullPolicy: &pull, SkipDependencyResolution: ptrTo(true),
+			}},
+		},
+	}
+	for _, o := range objs {
+		if err := cp.Client.Create(ctx, o); err != nil {
+			t.Fatalf("cannot create %s %s: %v", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
+		}
+	}
+	return objs
+}
+
+// waitInstalled waits until core reports every package installed and
+// healthy.
+func waitInstalled(t *testing.T, cp *controlplane.ControlPlane, objs []client.Object) {
+	t.Helper()
+	ctx := context.Background()
+	start := time.Now()
+	for _, o := range objs {
+		if err := cp.Wait(2*time.Minute, o.GetName()+" is installed and healthy", func() error {
+			if err := cp.Client.Get(ctx, client.ObjectKeyFromObject(o), o); err != nil {
+				return err
+			}
+			return conditionsTrue(o.(interface {
+				GetCondition(xpv2.ConditionType) xpv2.Condition
+			}), pkgv1.TypeInstalled, pkgv1.TypeHealthy)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("e2e: packages installed and healthy in %s", time.Since(start).Round(time.Millisecond))
+}
+
+func ptrTo[T any](v T) *T { return &v }
