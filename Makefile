@@ -22,10 +22,12 @@ CROSSPLANE_LINK    := $(TOOLS)/crossplane
 # against them. Each is pinned by the go.mod of its wrapper module under
 # hack/tools; the versions here name the files and must agree with those.
 # KUBE_ASSETS is envtest's BinaryAssetsDirectory: it holds files named
-# exactly kube-apiserver and etcd.
+# exactly kube-apiserver and etcd. kube-controller-manager, from the same
+# wrapper module, does garbage collection and namespace deletion for the e2e.
 KUBE_VERSION         := v1.35.3
 KUBE_ASSETS          := $(TOOLS)/kube-$(KUBE_VERSION)
 KUBE_APISERVER       := $(KUBE_ASSETS)/kube-apiserver
+KUBE_CONTROLLER_MANAGER := $(KUBE_ASSETS)/kube-controller-manager
 ETCD_VERSION         := v3.6.5
 ETCD                 := $(TOOLS)/etcd-$(ETCD_VERSION)
 ETCD_LINK            := $(KUBE_ASSETS)/etcd
@@ -33,7 +35,7 @@ CROSSPLANE_CORE_VERSION := v2.4.0
 CROSSPLANE_CORE      := $(TOOLS)/crossplane-core-$(CROSSPLANE_CORE_VERSION)
 # Core's CRDs (cluster/crds of its module), to install before core starts.
 CROSSPLANE_CRDS      := $(TOOLS)/crossplane-core-$(CROSSPLANE_CORE_VERSION)-crds
-export KUBE_ASSETS CROSSPLANE_CORE CROSSPLANE_CRDS
+export KUBE_ASSETS KUBE_CONTROLLER_MANAGER CROSSPLANE_CORE CROSSPLANE_CRDS
 
 FUNCTION_BIN := $(OUTPUT)/bin/function
 PROVIDER_BIN := $(OUTPUT)/bin/provider
@@ -68,10 +70,10 @@ $(CROSSPLANE):
 $(CROSSPLANE_LINK): $(CROSSPLANE)
 	ln -sfn $(notdir $<) $@
 
-# About 10 minutes on 2 cores from a cold Go cache (the three share many
+# About 11 minutes on 2 cores from a cold Go cache (the four share many
 # packages); nothing to do once the files exist.
 .PHONY: e2e-tools
-e2e-tools: $(KUBE_APISERVER) $(ETCD_LINK) $(CROSSPLANE_CORE) $(CROSSPLANE_CRDS) ## Build kube-apiserver, etcd and Crossplane core once into .cache/tools.
+e2e-tools: $(KUBE_APISERVER) $(KUBE_CONTROLLER_MANAGER) $(ETCD_LINK) $(CROSSPLANE_CORE) $(CROSSPLANE_CRDS) ## Build kube-apiserver, kube-controller-manager, etcd and Crossplane core once into .cache/tools.
 
 # k8s.io/kubernetes cannot be `go install`ed either: its go.mod replaces its
 # staging modules (k8s.io/api, ...) with folders of its own repository. The
@@ -87,6 +89,19 @@ $(KUBE_APISERVER):
 			-X k8s.io/component-base/version.gitMajor=$(word 1,$(subst ., ,$(KUBE_VERSION:v%=%))) \
 			-X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION:v%=%)))" \
 		-o $@.tmp k8s.io/kubernetes/cmd/kube-apiserver
+	mv $@.tmp $@
+
+# The same wrapper module and version flags as kube-apiserver, with which it
+# shares most packages: built after it, it compiles mostly its controllers.
+$(KUBE_CONTROLLER_MANAGER):
+	@mkdir -p $(@D)
+	@echo "Building kube-controller-manager $(KUBE_VERSION) into $@ (about 1 minute after kube-apiserver, whose packages it mostly shares)"
+	cd hack/tools/kube-apiserver && CGO_ENABLED=0 go build -trimpath \
+		-ldflags "-s -w \
+			-X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
+			-X k8s.io/component-base/version.gitMajor=$(word 1,$(subst ., ,$(KUBE_VERSION:v%=%))) \
+			-X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION:v%=%)))" \
+		-o $@.tmp k8s.io/kubernetes/cmd/kube-controller-manager
 	mv $@.tmp $@
 
 # envtest wants the file name etcd; the versioned binary keeps a bump of
@@ -135,7 +150,8 @@ render: tools build ## Render every example with the real CLI; output also in _o
 # The tools the tests that need them are given. Each such test skips
 # without its tool, except under CI=true, where it fails.
 TEST_ENV := CROSSPLANE_CLI=$(CROSSPLANE) KUBEBUILDER_ASSETS=$(KUBE_ASSETS) \
-	CROSSPLANE_CORE=$(CROSSPLANE_CORE) CROSSPLANE_CRDS=$(CROSSPLANE_CRDS)
+	CROSSPLANE_CORE=$(CROSSPLANE_CORE) CROSSPLANE_CRDS=$(CROSSPLANE_CRDS) \
+	KUBE_CONTROLLER_MANAGER=$(KUBE_CONTROLLER_MANAGER)
 
 .PHONY: test
 test: tools e2e-tools ## Run every test (the e2e too) with the race detector, then fuzz for FUZZTIME.
