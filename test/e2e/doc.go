@@ -10,6 +10,7 @@
 //	CROSSPLANE_CORE     Crossplane core binary
 //	CROSSPLANE_CRDS     folder of core's CRDs
 //	CROSSPLANE_CLI      the crossplane CLI (xpkg build)
+//	KUBE_CONTROLLER_MANAGER  kube-controller-manager (garbage collection)
 //
 // Without them the test skips, except under CI=true, where it fails.
 package e2e

@@ -20,6 +20,8 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/controlplane"
+	"github.com/xp-aerospike/xp-aerospike/test/e2e/dns"
+	"github.com/xp-aerospike/xp-aerospike/test/e2e/kubelet"
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/packages"
 )
 
@@ -49,12 +51,61 @@ func TestEndToEnd(t *testing.T) {
 
 	bins := publish(t, tl.cli, root, dir, reg)
 	pkgs := install(t, cp, reg)
+
+	// Real Aerospike nodes stand in for the kubelet, and a DNS server
+	// answers the cluster's names from them, for the provider (which runs
+	// outside the cluster, as --dns-server is for) and for the test's
+	// application client.
+	k, err := kubelet.Start(cp.Client, filepath.Join(dir, "kubelet"), kubelet.Options{Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := k.Close(); err != nil {
+			t.Errorf("kubelet: %v", err)
+		}
+	})
+	clusterDNS, err := dns.Start(k.Lookup, dns.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = clusterDNS.Close() })
+
 	cp.RunFunction(t, functionName, bins.function)
-	cp.RunProvider(t, providerName, bins.provider, "--poll-interval=5s", "--sync-interval=1m")
+	cp.RunProvider(t, providerName, bins.provider, "--poll-interval=5s", "--sync-interval=1m", "--dns-server="+clusterDNS.Addr())
 	waitInstalled(t, cp, pkgs)
 
-	t.Run("EveryCRDWeShipIsEstablished", func(t *testing.T) { everyCRDEstablished(t, cp, root) })
+	if !t.Run("EveryCRDWeShipIsEstablished", func(t *testing.T) { everyCRDEstablished(t, cp, root) }) {
+		return
+	}
 	t.Run("EveryExamplePassesServerSideDryRun", func(t *testing.T) { examplesDryRun(t, cp, root) })
+
+	// Garbage collection deletes what a deleted database composed, as in
+	// a real cluster. Started once our kinds are established, because it
+	// discovers new kinds only every 30 seconds. The stand-in kubelet
+	// plays the StatefulSet controller, so that one is not run.
+	cp.RunControllerManager(t, tl.controllerManager, "garbagecollector", "namespace")
+
+	l := newLifecycle(t, cp, k, clusterDNS.Addr())
+	for _, step := range []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"CreateComposesEveryObject", l.create},
+		{"BecomesReadyOnceTheNodesFormOneCluster", func(t *testing.T) {
+			l.ready(t, 2)
+			t.Logf("e2e: AerospikeDatabase Ready %s after it was created", time.Since(l.created).Round(time.Millisecond))
+		}},
+		{"WriteThroughTheConnectionSecret", func(t *testing.T) { l.write(t, 1000); l.readable(t) }},
+		{"ScaleUp", func(t *testing.T) { l.scale(t, 3); l.readable(t) }},
+		{"LiveSettingRestartsNothing", func(t *testing.T) { l.liveSetting(t); l.readable(t) }},
+		{"ScaleDownWaitsForMigrationsAndKeepsEveryRecord", l.scaleDown},
+		{"DeleteKeepsTheVolumes", l.delete},
+	} {
+		if !t.Run(step.name, step.run) {
+			break
+		}
+	}
 	t.Logf("e2e: wall time %s", time.Since(start).Round(time.Millisecond))
 }
 

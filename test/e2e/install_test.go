@@ -31,7 +31,7 @@ const (
 
 // tools are the binaries `make e2e-tools` builds.
 type tools struct {
-	assets, core, crds, cli string
+	assets, core, crds, cli, controllerManager string
 }
 
 func requireTools(t *testing.T) tools {
@@ -41,10 +41,12 @@ func requireTools(t *testing.T) tools {
 		core:   os.Getenv("CROSSPLANE_CORE"),
 		crds:   os.Getenv("CROSSPLANE_CRDS"),
 		cli:    os.Getenv("CROSSPLANE_CLI"),
+
+		controllerManager: os.Getenv("KUBE_CONTROLLER_MANAGER"),
 	}
-	if tl.assets == "" || tl.core == "" || tl.crds == "" || tl.cli == "" {
+	if tl.assets == "" || tl.core == "" || tl.crds == "" || tl.cli == "" || tl.controllerManager == "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("KUBEBUILDER_ASSETS, CROSSPLANE_CORE, CROSSPLANE_CRDS and CROSSPLANE_CLI must be set under CI: run `make e2e`")
+			t.Fatal("KUBEBUILDER_ASSETS, CROSSPLANE_CORE, CROSSPLANE_CRDS, CROSSPLANE_CLI and KUBE_CONTROLLER_MANAGER must be set under CI: run `make e2e`")
 		}
 		t.Skip("the e2e tools are not given; run `make e2e`")
 	}

@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -100,24 +99,7 @@ func write(t *testing.T, c *harness.Cluster, n int) func() error {
 			t.Fatal(err)
 		}
 	}
-	once := func() error {
-		p := as.NewBatchPolicy()
-		p.ReplicaPolicy, p.MaxRetries, p.SleepBetweenRetries, p.TotalTimeout = as.SEQUENCE, 10, 200*time.Millisecond, 10*time.Second
-		recs, err := c.Client().BatchGet(p, keys)
-		if err != nil {
-			return err
-		}
-		missing := 0
-		for i, r := range recs {
-			if r == nil || r.Bins["v"] != i {
-				missing++
-			}
-		}
-		if missing > 0 {
-			return fmt.Errorf("%d of %d records missing", missing, n)
-		}
-		return nil
-	}
+	once := func() error { return realtest.CheckIndexed(c.Client(), keys) }
 	return func() error {
 		var err error
 		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
