@@ -274,9 +274,11 @@ func (l *lifecycle) readable(t *testing.T) {
 // scale changes spec.size and waits until the StatefulSet and the real
 // cluster have that many nodes. It watches every step: the StatefulSet's
 // replicas never move by more than one at a time downwards, and never
-// drop while the provider last reported migrations pending.
+// drop while the provider last reported migrations pending; a scale-up
+// restarts nobody.
 func (l *lifecycle) scale(t *testing.T, to int32) {
 	ctx := context.Background()
+	up := to > l.get(t).Spec.Size
 	l.edit(t, func(s *dbv1alpha1.AerospikeDatabaseSpec) { s.Size = to })
 	sts := &appsv1.StatefulSet{}
 	cs := &providerv1alpha1.ClusterStatus{}
@@ -286,6 +288,9 @@ func (l *lifecycle) scale(t *testing.T, to int32) {
 	defer func() {
 		for w := range waited {
 			t.Logf("e2e: while scaling to %d the database said it was waiting: %s", to, w)
+			if up && strings.Contains(w, "restart") {
+				t.Errorf("a scale-up must restart no pod, but the database said: %s", w)
+			}
 		}
 	}()
 	l.wait(t, 4*time.Minute, fmt.Sprintf("the database runs %d nodes", to), func() error {

@@ -217,10 +217,14 @@ func image(s *appsv1.StatefulSet) string {
 	return ""
 }
 
-// updated reports whether every pod runs the current template.
+// updated reports whether every pod the StatefulSet has runs its update
+// revision. Pods a scale-up has yet to create do not count: the
+// StatefulSet creates them on the update revision, so a scale-up is not a
+// rollout (and must not read as one, holding other racks back).
 func updated(o *appsv1.StatefulSet) bool {
 	st := o.Status
-	return st.UpdatedReplicas == ptr.Deref(o.Spec.Replicas, 1) && (st.UpdateRevision == "" || st.CurrentRevision == st.UpdateRevision)
+	existing := min(ptr.Deref(o.Spec.Replicas, 1), st.Replicas)
+	return st.UpdatedReplicas >= existing && (st.UpdateRevision == "" || st.CurrentRevision == st.UpdateRevision)
 }
 
 func partition(s *appsv1.StatefulSet) int32 {

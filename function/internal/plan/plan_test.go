@@ -73,6 +73,7 @@ func TestNext(t *testing.T) {
 		lastStep *metav1.Time
 		want     result
 		waiting  string // a fragment of the waiting message; "" for none
+		never    string // a fragment the waiting message must not hold
 	}{
 		"Create": {
 			reason: "a new database is created as the spec asks",
@@ -90,6 +91,17 @@ func TestNext(t *testing.T) {
 			racks:   []Rack{{ID: 1, Desired: sts(6, "h1", "v1", 0), Observed: running(3, "h1", "v1", 0, 3)}},
 			cluster: &Cluster{Stable: false, ClusterSize: 3, ObservedTime: &t0},
 			want:    result{Replicas: []int32{6}, Partitions: []int32{0}},
+		},
+		"ScaleUpUnderWayIsNoRollout": {
+			reason: "pods a scale-up has yet to create are not pods to restart: the template is the same",
+			racks: []Rack{{ID: 1, Desired: sts(3, "h1", "v1", 0), Observed: func() *appsv1.StatefulSet {
+				o := running(3, "h1", "v1", 0, 2)
+				o.Status.Replicas, o.Status.ReadyReplicas, o.Status.UpdateRevision = 2, 2, "r1"
+				return o
+			}()}},
+			cluster: stable(2, t0),
+			want:    result{Replicas: []int32{3}, Partitions: []int32{0}},
+			never:   "restarting",
 		},
 		"ScaleDownOneNode": {
 			reason:  "a stable cluster loses one node, not three",
@@ -227,6 +239,9 @@ func TestNext(t *testing.T) {
 				t.Errorf("%s: -want +got:\n%s", tc.reason, diff)
 			}
 			w := strings.Join(s.Waiting, "; ")
+			if tc.never != "" && strings.Contains(w, tc.never) {
+				t.Errorf("%s: waiting %q, want nothing about %q", tc.reason, w, tc.never)
+			}
 			if tc.waiting != "" && !strings.Contains(w, tc.waiting) {
 				t.Errorf("%s: waiting %q, want it to mention %q", tc.reason, w, tc.waiting)
 			}
