@@ -84,7 +84,8 @@ func TestEndToEnd(t *testing.T) {
 	// a real cluster. Started once our kinds are established, because it
 	// discovers new kinds only every 30 seconds. The stand-in kubelet
 	// plays the StatefulSet controller, so that one is not run.
-	cp.RunControllerManager(t, tl.controllerManager, "garbagecollector", "namespace")
+	cp.RunControllerManager(t, tl.controllerManager, "garbagecollector", "namespace", "clusterrole-aggregation")
+	grantCore(t, cp, root)
 
 	l := newLifecycle(t, cp, k, clusterDNS.Addr())
 	for _, step := range []struct {
@@ -92,6 +93,7 @@ func TestEndToEnd(t *testing.T) {
 		run  func(t *testing.T)
 	}{
 		{"CreateComposesEveryObject", l.create},
+		{"TheReadmeClusterRoleLetsCoreManageEveryComposedKind", l.coreMayManageWhatIsComposed},
 		{"BecomesReadyOnceTheNodesFormOneCluster", func(t *testing.T) {
 			l.ready(t, 2)
 			t.Logf("e2e: AerospikeDatabase Ready %s after it was created", time.Since(l.created).Round(time.Millisecond))
