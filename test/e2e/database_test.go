@@ -347,6 +347,15 @@ func (l *lifecycle) liveSetting(t *testing.T) {
 		}
 		return nil
 	})
+	events := &corev1.EventList{}
+	if err := l.c.List(context.Background(), events, client.InNamespace(dbNamespace)); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events.Items {
+		if e.InvolvedObject.Kind == "NamespaceConfig" && e.Type == corev1.EventTypeWarning && e.Reason == "CannotUpdateExternalResource" {
+			t.Errorf("the provider could not apply the live setting at once: %s", e.Message)
+		}
+	}
 	if got := l.restarts(t); fmt.Sprint(got) != fmt.Sprint(restarts) {
 		t.Errorf("a live setting restarted pods: restart counts %v, then %v", restarts, got)
 	}

@@ -154,26 +154,42 @@ func (e *external) Create(context.Context, *v1alpha1.NamespaceConfig) (managed.E
 	return managed.ExternalCreation{}, nil
 }
 
-// Update sets, node by node, each setting the node reports differently. A
-// refused setting does not stop the others: some depend on each other (a
-// default-ttl needs nsup-period first), and the next poll retries what
-// remains.
+// Update sets, node by node, each setting the node reports differently.
+// Some settings depend on others (a non-zero default-ttl is refused while
+// nsup-period is 0), whatever order they are named in, so a node's refused
+// settings are tried again as long as a round sets something; what is
+// still refused is an error naming the node and the server's answer.
 func (e *external) Update(_ context.Context, nc *v1alpha1.NamespaceConfig) (managed.ExternalUpdate, error) {
 	p := nc.Spec.ForProvider
 	var refused []string
 	for _, n := range nc.Status.AtProvider.Nodes {
+		var pending []string
 		for _, k := range sortedKeys(p.Settings) {
-			if n.Settings[k] == p.Settings[k] {
-				continue
+			if n.Settings[k] != p.Settings[k] {
+				pending = append(pending, k)
 			}
-			cmd := fmt.Sprintf("set-config:context=namespace;id=%s;%s=%s", p.Namespace, key(k), p.Settings[k])
-			res, err := e.nodes.Info(n.Node, cmd)
-			if err != nil {
-				return managed.ExternalUpdate{}, err
+		}
+		answers := map[string]string{}
+		for progress := true; progress && len(pending) > 0; {
+			progress = false
+			var still []string
+			for _, k := range pending {
+				cmd := fmt.Sprintf("set-config:context=namespace;id=%s;%s=%s", p.Namespace, key(k), p.Settings[k])
+				res, err := e.nodes.Info(n.Node, cmd)
+				if err != nil {
+					return managed.ExternalUpdate{}, err
+				}
+				if r := res[cmd]; r != "ok" {
+					answers[k] = r
+					still = append(still, k)
+					continue
+				}
+				progress = true
 			}
-			if r := res[cmd]; r != "ok" {
-				refused = append(refused, fmt.Sprintf("node %s refused %s=%s: %s", n.Node, k, p.Settings[k], r))
-			}
+			pending = still
+		}
+		for _, k := range pending {
+			refused = append(refused, fmt.Sprintf("node %s refused %s=%s: %s", n.Node, k, p.Settings[k], answers[k]))
 		}
 	}
 	if len(refused) > 0 {

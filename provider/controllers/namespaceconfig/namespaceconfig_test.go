@@ -14,6 +14,8 @@ type fakeNodes struct {
 	config map[string]string // node -> get-config answer
 	sent   []string
 	answer string
+	// refuse, when set, answers a set-config instead of answer.
+	refuse func(cmd string) string
 }
 
 func (f *fakeNodes) InfoAll(cmds ...string) (map[string]map[string]string, error) {
@@ -26,6 +28,9 @@ func (f *fakeNodes) InfoAll(cmds ...string) (map[string]map[string]string, error
 
 func (f *fakeNodes) Info(node string, cmds ...string) (map[string]string, error) {
 	f.sent = append(f.sent, node+" "+cmds[0])
+	if f.refuse != nil {
+		return map[string]string{cmds[0]: f.refuse(cmds[0])}, nil
+	}
 	return map[string]string{cmds[0]: f.answer}, nil
 }
 
@@ -93,6 +98,38 @@ func TestUpdateSetsEachNodeThatDiffers(t *testing.T) {
 	f.sent = nil
 	if _, err := e.Update(context.Background(), n); err == nil || !strings.Contains(err.Error(), "refused") {
 		t.Errorf("a refused set-config must be an error naming the node: %v", err)
+	}
+}
+
+// TestUpdateOrdersDependentSettings: the server refuses a non-zero
+// default-ttl while nsup-period is 0, and default-ttl sorts first; one
+// Update still sets both, retrying what was refused once the other took.
+func TestUpdateOrdersDependentSettings(t *testing.T) {
+	nsup := false
+	f := &fakeNodes{config: map[string]string{"A": "default-ttl=0;nsup-period=0"}, refuse: func(cmd string) string {
+		switch {
+		case strings.HasSuffix(cmd, "nsup-period=120"):
+			nsup = true
+		case strings.HasSuffix(cmd, "default-ttl=60") && !nsup:
+			return "ERROR:4:invalid set-config parameter"
+		}
+		return "ok"
+	}}
+	e := &external{nodes: f, dynamic: dynamic}
+	n := nc(map[string]string{"default-ttl": "60", "nsup-period": "120"})
+	if _, err := e.Observe(context.Background(), n); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Update(context.Background(), n); err != nil {
+		t.Fatalf("Update(): %v, want both settings set in one update", err)
+	}
+	want := []string{
+		"A set-config:context=namespace;id=orders;default-ttl=60",
+		"A set-config:context=namespace;id=orders;nsup-period=120",
+		"A set-config:context=namespace;id=orders;default-ttl=60",
+	}
+	if diff := cmp.Diff(want, f.sent); diff != "" {
+		t.Errorf("Update(): -want +got:\n%s", diff)
 	}
 }
 
