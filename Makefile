@@ -28,6 +28,10 @@ KUBE_VERSION         := v1.35.3
 KUBE_ASSETS          := $(TOOLS)/kube-$(KUBE_VERSION)
 KUBE_APISERVER       := $(KUBE_ASSETS)/kube-apiserver
 KUBE_CONTROLLER_MANAGER := $(KUBE_ASSETS)/kube-controller-manager
+KUBE_LDFLAGS         := -s -w \
+	-X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
+	-X k8s.io/component-base/version.gitMajor=$(word 1,$(subst ., ,$(KUBE_VERSION:v%=%))) \
+	-X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION:v%=%)))
 ETCD_VERSION         := v3.6.5
 ETCD                 := $(TOOLS)/etcd-$(ETCD_VERSION)
 ETCD_LINK            := $(KUBE_ASSETS)/etcd
@@ -57,15 +61,16 @@ tools: $(CROSSPLANE) $(CROSSPLANE_LINK) ## Build the real crossplane CLI once in
 # `go install ...@v2.2.1` refuses the CLI because its go.mod has replace
 # directives; the wrapper module under hack/tools/crossplane pins it and its
 # dependencies instead. The binary is a plain file target, so it is built
-# only when missing. It is built next to its final name and moved into
-# place, so an interrupted build never leaves a binary that looks complete.
+# only when missing. It is built next to its final name under a name of its
+# own process and moved into place in the same shell, so an interrupted
+# build never leaves a binary that looks complete, and two builds at once
+# (two `make` runs on one checkout) never move each other's file.
 $(CROSSPLANE):
 	@mkdir -p $(@D)
 	@echo "Building the crossplane CLI $(CROSSPLANE_VERSION) into $@ (about 4 minutes on a cold Go cache)"
 	cd hack/tools/crossplane && CGO_ENABLED=0 go build -trimpath \
 		-ldflags "-s -w -X github.com/crossplane/crossplane/v2/internal/version.version=$(CROSSPLANE_VERSION)" \
-		-o $@.tmp github.com/crossplane/crossplane/v2/cmd/crank
-	mv $@.tmp $@
+		-o $@.$$$$.tmp github.com/crossplane/crossplane/v2/cmd/crank && mv $@.$$$$.tmp $@
 
 $(CROSSPLANE_LINK): $(CROSSPLANE)
 	ln -sfn $(notdir $<) $@
@@ -80,29 +85,11 @@ e2e-tools: $(KUBE_APISERVER) $(KUBE_CONTROLLER_MANAGER) $(ETCD_LINK) $(CROSSPLAN
 # wrapper module replaces them with their published releases. Without the
 # -X flags the server reports v0.0.0-master, which clients that parse the
 # server version may reject.
-$(KUBE_APISERVER):
+$(KUBE_APISERVER) $(KUBE_CONTROLLER_MANAGER): $(KUBE_ASSETS)/%:
 	@mkdir -p $(@D)
-	@echo "Building kube-apiserver $(KUBE_VERSION) into $@ (about 7 minutes on a cold Go cache)"
-	cd hack/tools/kube-apiserver && CGO_ENABLED=0 go build -trimpath \
-		-ldflags "-s -w \
-			-X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
-			-X k8s.io/component-base/version.gitMajor=$(word 1,$(subst ., ,$(KUBE_VERSION:v%=%))) \
-			-X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION:v%=%)))" \
-		-o $@.tmp k8s.io/kubernetes/cmd/kube-apiserver
-	mv $@.tmp $@
-
-# The same wrapper module and version flags as kube-apiserver, with which it
-# shares most packages: built after it, it compiles mostly its controllers.
-$(KUBE_CONTROLLER_MANAGER):
-	@mkdir -p $(@D)
-	@echo "Building kube-controller-manager $(KUBE_VERSION) into $@ (about 1 minute after kube-apiserver, whose packages it mostly shares)"
-	cd hack/tools/kube-apiserver && CGO_ENABLED=0 go build -trimpath \
-		-ldflags "-s -w \
-			-X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
-			-X k8s.io/component-base/version.gitMajor=$(word 1,$(subst ., ,$(KUBE_VERSION:v%=%))) \
-			-X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION:v%=%)))" \
-		-o $@.tmp k8s.io/kubernetes/cmd/kube-controller-manager
-	mv $@.tmp $@
+	@echo "Building $* $(KUBE_VERSION) into $@ (kube-apiserver: about 7 minutes on a cold Go cache; kube-controller-manager: about 1 more, as it shares most packages)"
+	cd hack/tools/kube-apiserver && tmp=$@.$$$$.tmp && CGO_ENABLED=0 go build -trimpath \
+		-ldflags "$(KUBE_LDFLAGS)" -o $$tmp k8s.io/kubernetes/cmd/$* && mv $$tmp $@
 
 # envtest wants the file name etcd; the versioned binary keeps a bump of
 # ETCD_VERSION a new file, which the link then follows.
@@ -110,8 +97,7 @@ $(ETCD):
 	@mkdir -p $(@D)
 	@echo "Building etcd $(ETCD_VERSION) into $@ (about 1 minute on a cold Go cache)"
 	cd hack/tools/etcd && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
-		-o $@.tmp .
-	mv $@.tmp $@
+		-o $@.$$$$.tmp . && mv $@.$$$$.tmp $@
 
 $(ETCD_LINK): $(ETCD)
 	@mkdir -p $(@D)
@@ -126,16 +112,15 @@ $(CROSSPLANE_CORE):
 	@echo "Building Crossplane core $(CROSSPLANE_CORE_VERSION) into $@ (about 4 minutes on a cold Go cache)"
 	cd hack/tools/crossplane-core && CGO_ENABLED=0 go build -trimpath \
 		-ldflags "-s -w -X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$(CROSSPLANE_CORE_VERSION)" \
-		-o $@.tmp github.com/crossplane/crossplane/v2/cmd/crossplane
-	mv $@.tmp $@
+		-o $@.$$$$.tmp github.com/crossplane/crossplane/v2/cmd/crossplane && mv $@.$$$$.tmp $@
 
 # The module cache is read-only; install gives the copies ordinary modes.
 $(CROSSPLANE_CRDS):
 	@mkdir -p $(@D)
-	rm -rf $@.tmp && mkdir -p $@.tmp
-	cd hack/tools/crossplane-core && go mod download github.com/crossplane/crossplane/v2 && \
-		install -m 0644 "$$(go list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2)"/cluster/crds/*.yaml $@.tmp/
-	mv $@.tmp $@
+	cd hack/tools/crossplane-core && tmp=$@.$$$$.tmp && mkdir -p $$tmp && \
+		go mod download github.com/crossplane/crossplane/v2 && \
+		install -m 0644 "$$(go list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2)"/cluster/crds/*.yaml $$tmp/ && \
+		mv $$tmp $@
 
 .PHONY: build
 build: ## Build the function and provider binaries into _output/bin.
