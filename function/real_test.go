@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -152,4 +153,38 @@ func processes(t *testing.T, c *harness.Cluster) (map[string]int, string) {
 		return pids, k
 	}
 	return pids, ""
+}
+
+// TestRealLogLevelsFromSpec: per-context log levels set in the spec's
+// aerospikeConfig reach the console sink (the pod's stdout, which log
+// shippers collect) of a real node, and a level the server does not know is
+// refused naming the field.
+func TestRealLogLevelsFromSpec(t *testing.T) {
+	xr := exampleXR(t, "minimal-community")
+	spec := xr["spec"].(map[string]any)
+	spec["size"] = 1
+	spec["aerospikeConfig"] = map[string]any{"logging": []any{map[string]any{"name": "console", "migrate": "debug", "namespace": "warning"}}}
+	observed := settled(t, xr)
+	n := harness.Boot(t, []byte(onlyConf(t, observed)), spec["version"].(string))
+	st, err := n.Info("log/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	levels := map[string]string{}
+	for _, kv := range strings.Split(st["log/0"], ";") {
+		if k, v, ok := strings.Cut(kv, ":"); ok {
+			levels[k] = v
+		}
+	}
+	for ctx, want := range map[string]string{"migrate": "DEBUG", "namespace": "WARNING", "drv_ssd": "INFO"} {
+		if got := levels[ctx]; got != want {
+			t.Errorf("the console sink logs context %s at %q, want %s", ctx, got, want)
+		}
+	}
+
+	spec["aerospikeConfig"] = map[string]any{"logging": []any{map[string]any{"name": "console", "migrate": "verbose"}}}
+	f := fatals(run(t, newRequest(t, xr, nil)))
+	if len(f) == 0 || !strings.Contains(strings.Join(f, "\n"), "spec.aerospikeConfig.logging") {
+		t.Errorf("an unknown log level must be refused naming spec.aerospikeConfig.logging, got %q", f)
+	}
 }
