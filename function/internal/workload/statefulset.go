@@ -141,7 +141,49 @@ func initContainer(d *database.Database) corev1.Container {
 		Image:        d.Image,
 		Command:      []string{"mkdir", "-p", config.WorkDir + "/smd", config.UDFDir},
 		VolumeMounts: []corev1.VolumeMount{{Name: workVolume, MountPath: config.WorkDir}},
+		Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+			corev1.ResourceCPU:    resource.MustParse("10m"),
+			corev1.ResourceMemory: resource.MustParse("16Mi"),
+		}},
 	}
+}
+
+// Requests the server container gets for what the spec leaves unset, so
+// the scheduler never places a node where its memory namespaces cannot
+// fit: every memory namespace's size (Aerospike allocates it up front)
+// plus serverMemoryOverhead for the primary index and the server itself.
+var (
+	serverCPURequest     = resource.MustParse("500m")
+	serverMemoryOverhead = resource.MustParse("1Gi")
+)
+
+// serverResources returns the spec's resources with a CPU and a memory
+// request added where the spec sets neither a request nor a limit (a limit
+// alone already makes Kubernetes request as much).
+func serverResources(d *database.Database) corev1.ResourceRequirements {
+	r := corev1.ResourceRequirements{}
+	if d.Spec.Resources != nil {
+		r = *d.Spec.Resources.DeepCopy()
+	}
+	memory := serverMemoryOverhead.DeepCopy()
+	for _, ns := range d.Spec.Namespaces {
+		if ns.Storage.Type == v1alpha1.StorageMemory {
+			memory.Add(ns.Storage.Size)
+		}
+	}
+	for name, q := range map[corev1.ResourceName]resource.Quantity{corev1.ResourceCPU: serverCPURequest, corev1.ResourceMemory: memory} {
+		if _, ok := r.Requests[name]; ok {
+			continue
+		}
+		if _, ok := r.Limits[name]; ok {
+			continue
+		}
+		if r.Requests == nil {
+			r.Requests = corev1.ResourceList{}
+		}
+		r.Requests[name] = q
+	}
+	return r
 }
 
 func server(d *database.Database) corev1.Container {
@@ -164,9 +206,7 @@ func server(d *database.Database) corev1.Container {
 			{Name: workVolume, MountPath: config.WorkDir},
 		},
 	}
-	if d.Spec.Resources != nil {
-		c.Resources = *d.Spec.Resources.DeepCopy()
-	}
+	c.Resources = serverResources(d)
 	if d.Enterprise() {
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: featureKeyVolume, MountPath: config.SecretsDir, ReadOnly: true})
 	}

@@ -189,3 +189,58 @@ func TestPodDisruptionBudget(t *testing.T) {
 		})
 	}
 }
+
+// TestResourceRequestsAlwaysSet: every container asks the scheduler for
+// what it needs; the server's default memory request holds its memory
+// namespaces, and what the spec sets is kept as it is.
+func TestResourceRequestsAlwaysSet(t *testing.T) {
+	gi := func(n int64) resource.Quantity { return *resource.NewQuantity(n<<30, resource.BinarySI) }
+	cases := map[string]struct {
+		reason string
+		spec   *corev1.ResourceRequirements
+		want   corev1.ResourceList // the server's requests
+		limits corev1.ResourceList
+	}{
+		"Defaults": {
+			reason: "no resources: CPU and memory requests, memory for both memory namespaces plus the overhead",
+			want:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: gi(4)},
+		},
+		"RequestsKept": {
+			reason: "the spec's requests are the spec's",
+			spec:   &corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: gi(8)}},
+			want:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: gi(8)},
+		},
+		"LimitOnlyMemory": {
+			reason: "a memory limit alone makes Kubernetes request as much: only the CPU request is added",
+			spec:   &corev1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceMemory: gi(6)}},
+			want:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m")},
+			limits: corev1.ResourceList{corev1.ResourceMemory: gi(6)},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, sets := build(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.Namespaces = []v1alpha1.Namespace{
+					{Name: "a", Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageMemory, Size: gi(2)}},
+					{Name: "b", Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageMemory, Size: gi(1)}},
+				}
+				s.Resources = tc.spec
+			})
+			pod := sets[0].Spec.Template.Spec
+			for _, c := range append(pod.InitContainers, pod.Containers...) {
+				if c.Name != ServerContainer && (c.Resources.Requests.Cpu().IsZero() || c.Resources.Requests.Memory().IsZero()) {
+					t.Errorf("container %s requests no CPU or memory: %v", c.Name, c.Resources.Requests)
+				}
+				if c.Name != ServerContainer {
+					continue
+				}
+				if diff := cmp.Diff(tc.want, c.Resources.Requests, cmp.Comparer(func(a, b resource.Quantity) bool { return a.Cmp(b) == 0 })); diff != "" {
+					t.Errorf("%s: server requests -want +got:\n%s", tc.reason, diff)
+				}
+				if diff := cmp.Diff(tc.limits, c.Resources.Limits, cmp.Comparer(func(a, b resource.Quantity) bool { return a.Cmp(b) == 0 })); diff != "" {
+					t.Errorf("%s: server limits -want +got:\n%s", tc.reason, diff)
+				}
+			}
+		})
+	}
+}
