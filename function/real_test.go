@@ -1,6 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -186,5 +190,68 @@ func TestRealLogLevelsFromSpec(t *testing.T) {
 	f := fatals(run(t, newRequest(t, xr, nil)))
 	if len(f) == 0 || !strings.Contains(strings.Join(f, "\n"), "spec.aerospikeConfig.logging") {
 		t.Errorf("an unknown log level must be refused naming spec.aerospikeConfig.logging, got %q", f)
+	}
+}
+
+// TestRealServerRunsRestricted: the server the function composes runs
+// under the restrictions its pod template sets (every capability dropped,
+// no privilege escalation: setpriv stands in for the container runtime),
+// from the rendered aerospike.conf with file storage, and keeps a record.
+func TestRealServerRunsRestricted(t *testing.T) {
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("setpriv (util-linux) is needed to drop capabilities as the container runtime does")
+		}
+		t.Skip("no setpriv")
+	}
+	const version = "8.1.2.0"
+	asd := harness.RequireBinary(t, version).Path
+	wrapper := filepath.Join(t.TempDir(), "asd")
+	script := fmt.Sprintf("#!/bin/sh\nexec %s --bounding-set=-all --inh-caps=-all --no-new-privs %s \"$@\"\n", setpriv, asd)
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	xr := exampleXR(t, "minimal-community")
+	spec := xr["spec"].(map[string]any)
+	spec["size"], spec["version"] = 1, version
+	spec["namespaces"].([]any)[0].(map[string]any)["storage"] = map[string]any{"type": "file", "size": "1Gi"}
+	observed := settled(t, xr)
+	for _, o := range observed {
+		if o["kind"] == "StatefulSet" {
+			sc := o["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)["securityContext"]
+			if fmt.Sprint(sc) != "map[allowPrivilegeEscalation:false capabilities:map[drop:[ALL]]]" {
+				t.Fatalf("the server container's security context is %v; this test runs asd under drop ALL and no privilege escalation", sc)
+			}
+		}
+	}
+	n := harness.BootBinary(t, []byte(onlyConf(t, observed)), harness.Binary{Path: wrapper, Version: version})
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", n.PID()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"CapBnd:\t0000000000000000", "NoNewPrivs:\t1"} {
+		if !strings.Contains(string(status), want) {
+			t.Fatalf("asd does not run restricted: /proc status lacks %q:\n%s", want, status)
+		}
+	}
+	policy := as.NewClientPolicy()
+	policy.ClusterName = xr["metadata"].(map[string]any)["name"].(string)
+	// A lone node takes a few seconds to form its cluster of one, before
+	// which a client finds no node to talk to.
+	var c *as.Client
+	realtest.Eventually(t, 30*time.Second, "a client connects", func() error {
+		var err error
+		c, err = as.NewClientWithPolicyAndHost(policy, n.Host())
+		return err
+	})
+	defer c.Close()
+	k, _ := as.NewKey("cache", "restricted", 1)
+	if err := c.Put(nil, k, as.BinMap{"v": 1}); err != nil {
+		t.Fatalf("cannot write to file storage without capabilities: %v", err)
+	}
+	if r, err := c.Get(nil, k); err != nil || r.Bins["v"] != 1 {
+		t.Fatalf("cannot read the record back: %v %v", r, err)
 	}
 }

@@ -41,11 +41,26 @@ func boot(t testing.TB, conf []byte, version string, size int) *Cluster {
 	return c
 }
 
+// BootBinary is Boot with a given asd: a wrapper that runs the real one
+// under restrictions, say, as a container runtime would.
+func BootBinary(t testing.TB, conf []byte, b Binary) *Node {
+	t.Helper()
+	c, err := bootClusterWith(t, conf, b, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Nodes()[0]
+}
+
 // bootCluster is boot that returns the error, so a test can see what a
 // refused config reports.
 func bootCluster(t testing.TB, conf []byte, version string, size int) (*Cluster, error) {
 	t.Helper()
-	b := binaryFor(t, LookupEnv(), version)
+	return bootClusterWith(t, conf, binaryFor(t, LookupEnv(), version), size)
+}
+
+func bootClusterWith(t testing.TB, conf []byte, b Binary, size int) (*Cluster, error) {
+	t.Helper()
 	// Rewrite once up front, so that a config the rewrite refuses fails
 	// with its own message rather than as a node that did not start.
 	if _, err := RewriteForLoopback(conf, Loopback{Root: "/", Ports: Ports{Service: 1, Fabric: 1, Heartbeat: 1, Admin: 1}}); err != nil {

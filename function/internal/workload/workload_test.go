@@ -244,3 +244,25 @@ func TestResourceRequestsAlwaysSet(t *testing.T) {
 		})
 	}
 }
+
+// TestPodSecurity: the default seccomp profile, and every container without
+// capabilities or privilege escalation, the exporter's included.
+func TestPodSecurity(t *testing.T) {
+	_, sets := build(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Monitoring = &v1alpha1.Monitoring{Enabled: true}
+	})
+	pod := sets[0].Spec.Template.Spec
+	if pod.SecurityContext == nil || pod.SecurityContext.SeccompProfile == nil || pod.SecurityContext.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
+		t.Errorf("the pod must use the runtime's default seccomp profile: %+v", pod.SecurityContext)
+	}
+	cs := append(pod.InitContainers, pod.Containers...)
+	if len(cs) < 3 {
+		t.Fatalf("want the init, server and exporter containers, got %d", len(cs))
+	}
+	for _, c := range cs {
+		sc := c.SecurityContext
+		if sc == nil || !cmp.Equal(sc.Capabilities, &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}) || ptr.Deref(sc.AllowPrivilegeEscalation, true) {
+			t.Errorf("container %s must drop every capability and forbid privilege escalation: %+v", c.Name, sc)
+		}
+	}
+}
