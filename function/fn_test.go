@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -95,11 +96,11 @@ func TestRunFunctionComposesEveryObject(t *testing.T) {
 			want:    []string{"cluster-status", "config", "connection-secret", "pod-disruption-budget", "provider-config", "service-client", "service-headless", "statefulset-rack-0"},
 		},
 		"ProductionEnterprise": {
-			reason:  "three racks: three StatefulSets; roles and users; the application user writes the connection Secret, so the function does not",
+			reason:  "three racks: three StatefulSets; roles and users; the application user writes the connection Secret, so the function does not; the NetworkPolicy it asks for",
 			example: "production-enterprise",
 			want: []string{
 				"cluster-status", "config", "namespace-config-orders", "namespace-config-sessions",
-				"pod-disruption-budget", "provider-config", "role-orders-rw", "role-sessions-rw",
+				"network-policy", "pod-disruption-budget", "provider-config", "role-orders-rw", "role-sessions-rw",
 				"service-client", "service-headless", "statefulset-rack-1", "statefulset-rack-2", "statefulset-rack-3",
 				"user-ops", "user-orders-app", "user-sessions-app",
 			},
@@ -159,6 +160,8 @@ func checkObject(t testing.TB, name string, s *structpb.Struct) {
 		obj = &corev1.Secret{}
 	case "PodDisruptionBudget":
 		obj = &policyv1.PodDisruptionBudget{}
+	case "NetworkPolicy":
+		obj = &networkingv1.NetworkPolicy{}
 	case "ProviderConfig":
 		obj = &providerv1alpha1.ProviderConfig{}
 	case "ClusterStatus":
@@ -318,6 +321,7 @@ func TestReadinessAndStatus(t *testing.T) {
 		"role-orders-rw": fnv1.Ready_READY_TRUE, "role-sessions-rw": fnv1.Ready_READY_TRUE,
 		"user-ops": fnv1.Ready_READY_TRUE, "user-orders-app": fnv1.Ready_READY_TRUE, "user-sessions-app": fnv1.Ready_READY_TRUE,
 		"namespace-config-orders": fnv1.Ready_READY_TRUE, "namespace-config-sessions": fnv1.Ready_READY_TRUE,
+		"network-policy": fnv1.Ready_READY_TRUE,
 	}
 	if diff := cmp.Diff(wantReady, gotReady); diff != "" {
 		t.Errorf("readiness -want +got:\n%s", diff)

@@ -141,6 +141,13 @@ type AerospikeDatabaseSpec struct {
 	// +optional
 	Service *ClientService `json:"service,omitempty"`
 
+	// NetworkPolicy, when enabled, admits to the database's pods only its
+	// own nodes (every port), and on the client port only the provider and
+	// the applications of this namespace and of ClientNamespaces; with
+	// monitoring, the exporter's port stays open to scrapers.
+	// +optional
+	NetworkPolicy *NetworkPolicy `json:"networkPolicy,omitempty"`
+
 	// AerospikeConfig holds any other aerospike.conf setting, in the
 	// structured form the Aerospike Kubernetes Operator's aerospikeConfig
 	// uses (service, logging, network, namespaces, mod-lua, security, xdr),
@@ -415,6 +422,22 @@ type User struct {
 	// PasswordSecretRef names the Secret holding the user's password. The key
 	// defaults to "password".
 	PasswordSecretRef SecretKeyRef `json:"passwordSecretRef"`
+}
+
+// NetworkPolicy of the database's pods.
+type NetworkPolicy struct {
+	// Enabled composes the NetworkPolicy. It takes effect only where the
+	// cluster's network plugin enforces NetworkPolicies.
+	// +optional
+	Enabled bool `json:"enabled,omitempty"`
+
+	// ClientNamespaces may reach the client port besides the database's own
+	// namespace.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:MaxLength=63
+	ClientNamespaces []string `json:"clientNamespaces,omitempty"`
 }
 
 // Monitoring of the cluster.

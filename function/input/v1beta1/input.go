@@ -37,6 +37,12 @@ type Input struct {
 	// +optional
 	ClusterDomain string `json:"clusterDomain,omitempty"`
 
+	// ProviderNamespace is where the provider runs; a database's
+	// NetworkPolicy admits it to the client port. Defaults to
+	// crossplane-system.
+	// +optional
+	ProviderNamespace string `json:"providerNamespace,omitempty"`
+
 	// DefaultVersion is the server version of databases that set neither
 	// spec.version nor spec.image. Changing it upgrades them, one pod at a
 	// time, as safely as an edit of their spec would.

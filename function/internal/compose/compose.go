@@ -8,6 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -37,6 +38,7 @@ const (
 	NameConnectionSecret resource.Name = "connection-secret"
 	NameProviderConfig   resource.Name = "provider-config"
 	NameClusterStatus    resource.Name = "cluster-status"
+	NameNetworkPolicy    resource.Name = "network-policy"
 )
 
 // NameRole and NameUser are the composition resource names of a declared
@@ -73,6 +75,9 @@ func Resources(d *database.Database, confs []config.Rack) []Resource {
 		{NameClientService, network.ClientService(d)},
 		{NamePDB, workload.PodDisruptionBudget(d)},
 	}
+	if np := network.NetworkPolicy(d, workload.ExporterPort); np != nil {
+		out = append(out, Resource{NameNetworkPolicy, np})
+	}
 	if !access.OwnsConnectionSecret(d) {
 		out = append(out, Resource{NameConnectionSecret, connection.Secret(d)})
 	}
@@ -101,7 +106,7 @@ func Resources(d *database.Database, confs []config.Rack) []Resource {
 // scheme knows the kinds this package composes.
 var scheme = sync.OnceValues(func() (*runtime.Scheme, error) {
 	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{corev1.AddToScheme, appsv1.AddToScheme, policyv1.AddToScheme, providerv1alpha1.AddToScheme} {
+	for _, add := range []func(*runtime.Scheme) error{corev1.AddToScheme, appsv1.AddToScheme, policyv1.AddToScheme, networkingv1.AddToScheme, providerv1alpha1.AddToScheme} {
 		if err := add(s); err != nil {
 			return nil, err
 		}

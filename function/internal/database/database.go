@@ -25,7 +25,9 @@ import (
 const (
 	DefaultRegistry      = "docker.io"
 	DefaultClusterDomain = "cluster.local"
-	DefaultExporterImage = "aerospike/aerospike-prometheus-exporter:v1.16.1"
+	// DefaultProviderNamespace is where Crossplane installs providers.
+	DefaultProviderNamespace = "crossplane-system"
+	DefaultExporterImage     = "aerospike/aerospike-prometheus-exporter:v1.16.1"
 )
 
 // Aerospike's standard ports.
@@ -62,6 +64,8 @@ type Database struct {
 
 	// ClusterDomain is the cluster's DNS domain.
 	ClusterDomain string
+	// ProviderNamespace is where the provider runs.
+	ProviderNamespace string
 
 	// StorageClassName of volumes whose namespace names none; empty uses
 	// the cluster's default class.
@@ -91,13 +95,14 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, field.Er
 	}
 	s := &xr.Spec
 	d := &Database{
-		Name:             xr.GetName(),
-		Namespace:        xr.GetNamespace(),
-		Names:            names.For(xr.GetName()),
-		Spec:             s,
-		ClusterDomain:    or(in.ClusterDomain, DefaultClusterDomain),
-		StorageClassName: in.StorageClassName,
-		ExporterImage:    or(in.ExporterImage, DefaultExporterImage),
+		Name:              xr.GetName(),
+		Namespace:         xr.GetNamespace(),
+		Names:             names.For(xr.GetName()),
+		Spec:              s,
+		ClusterDomain:     or(in.ClusterDomain, DefaultClusterDomain),
+		ProviderNamespace: or(in.ProviderNamespace, DefaultProviderNamespace),
+		StorageClassName:  in.StorageClassName,
+		ExporterImage:     or(in.ExporterImage, DefaultExporterImage),
 	}
 	p := field.NewPath("spec")
 

@@ -1,0 +1,89 @@
+package network
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
+)
+
+// admitted summarises a NetworkPolicy: for each rule, who (pods of the
+// database, this namespace, or a named namespace; "anyone") on which ports
+// ("all" when the rule names none).
+func admitted(t *testing.T, spec func(*v1alpha1.AerospikeDatabaseSpec), in *v1beta1.Input) map[string][]string {
+	t.Helper()
+	np := NetworkPolicy(dbtest.New(t, in, spec), 9145)
+	if np == nil {
+		return nil
+	}
+	out := map[string][]string{}
+	for _, r := range np.Spec.Ingress {
+		ports := "all"
+		if len(r.Ports) > 0 {
+			ports = ""
+			for _, p := range r.Ports {
+				ports += p.Port.String()
+			}
+		}
+		if len(r.From) == 0 {
+			out[ports] = append(out[ports], "anyone")
+		}
+		for _, f := range r.From {
+			switch {
+			case f.NamespaceSelector != nil:
+				out[ports] = append(out[ports], "namespace "+f.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"])
+			case len(f.PodSelector.MatchLabels) > 0:
+				out[ports] = append(out[ports], "the database's pods")
+			default:
+				out[ports] = append(out[ports], "this namespace")
+			}
+		}
+	}
+	return out
+}
+
+func TestNetworkPolicy(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		spec   func(*v1alpha1.AerospikeDatabaseSpec)
+		in     *v1beta1.Input
+		want   map[string][]string
+	}{
+		"Off": {
+			reason: "no policy unless asked: it would cut off clients the platform team did not list",
+		},
+		"Clients": {
+			reason: "the nodes talk on every port; the provider, this namespace and the named ones reach the client port",
+			spec: func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.NetworkPolicy = &v1alpha1.NetworkPolicy{Enabled: true, ClientNamespaces: []string{"shop", "billing"}}
+			},
+			want: map[string][]string{
+				"all":  {"the database's pods"},
+				"3000": {"this namespace", "namespace crossplane-system", "namespace shop", "namespace billing"},
+			},
+		},
+		"MonitoringAndProviderNamespace": {
+			reason: "scrapers reach the exporter; the provider's namespace comes from the function's input",
+			spec: func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.NetworkPolicy = &v1alpha1.NetworkPolicy{Enabled: true}
+				s.Monitoring = &v1alpha1.Monitoring{Enabled: true}
+			},
+			in: &v1beta1.Input{ProviderNamespace: "xp"},
+			want: map[string][]string{
+				"all":  {"the database's pods"},
+				"3000": {"this namespace", "namespace xp"},
+				"9145": {"anyone"},
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, admitted(t, tc.spec, tc.in)); diff != "" {
+				t.Errorf("%s: -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
