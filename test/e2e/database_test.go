@@ -12,6 +12,7 @@ import (
 	as "github.com/aerospike/aerospike-client-go/v8"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -30,7 +31,9 @@ import (
 )
 
 // The database the lifecycle test runs: the minimal example's names, with
-// file storage so that its volumes, and what is kept of them, are real.
+// file storage so that its volumes, and what is kept of them, are real, and
+// a NetworkPolicy, so that the apiserver judges one too (nothing here
+// enforces it).
 const (
 	dbNamespace = "team-a"
 	dbName      = "cache"
@@ -76,6 +79,7 @@ func database(size int32) *dbv1alpha1.AerospikeDatabase {
 				Name:    asNamespace,
 				Storage: dbv1alpha1.NamespaceStorage{Type: dbv1alpha1.StorageFile, Size: resource.MustParse("1Gi")},
 			}},
+			NetworkPolicy: &dbv1alpha1.NetworkPolicy{Enabled: true, ClientNamespaces: []string{"shop"}},
 		},
 	}
 }
@@ -156,6 +160,7 @@ func (l *lifecycle) create(t *testing.T) {
 		{dbName, &corev1.Service{}},
 		{dbName + "-headless", &corev1.Service{}},
 		{dbName, &policyv1.PodDisruptionBudget{}},
+		{dbName, &networkingv1.NetworkPolicy{}},
 		{dbName + "-connection", &corev1.Secret{}},
 		{dbName, &providerv1alpha1.ProviderConfig{}},
 		{dbName, &providerv1alpha1.ClusterStatus{}},
