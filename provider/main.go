@@ -26,7 +26,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers"
-	"github.com/xp-aerospike/xp-aerospike/provider/internal/resolver"
+	"github.com/xp-aerospike/xp-aerospike/provider/resolver"
 )
 
 // CLI of the provider.

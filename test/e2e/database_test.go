@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,6 +24,7 @@ import (
 
 	dbv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/provider/resolver"
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/controlplane"
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/kubelet"
 	"github.com/xp-aerospike/xp-aerospike/test/realtest"
@@ -223,10 +223,10 @@ func (l *lifecycle) connect(t *testing.T) *as.Client {
 		t.Fatal(err)
 	}
 	host, port := string(s.Data[providerv1alpha1.ConnectionKeyHost]), string(s.Data[providerv1alpha1.ConnectionKeyPort])
-	r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, l.dns)
-	}}
+	r, err := resolver.New(l.dns)
+	if err != nil {
+		t.Fatal(err)
+	}
 	addrs, err := r.LookupHost(context.Background(), host)
 	if err != nil {
 		t.Fatalf("cannot resolve the connection Secret's host %s: %v", host, err)

@@ -16,6 +16,8 @@ import (
 	"golang.org/x/net/dns/dnsmessage"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+
+	"github.com/xp-aerospike/xp-aerospike/provider/resolver"
 )
 
 // fakeLookup is a cluster of two Services: one with two ready pods, one
@@ -57,20 +59,21 @@ func start(t *testing.T, l Lookup) *Server {
 	return s
 }
 
-// resolverFor is how the provider's --dns-server resolves: Go's own
-// resolver, every query sent to one server.
-func resolverFor(addr string) *net.Resolver {
-	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}}
+// resolverFor is how the provider's --dns-server resolves.
+func resolverFor(t *testing.T, addr string) *net.Resolver {
+	t.Helper()
+	r, err := resolver.New(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func TestGoResolver(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int32
 	s := start(t, fakeLookup(&calls))
-	r := resolverFor(s.Addr())
+	r := resolverFor(t, s.Addr())
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 

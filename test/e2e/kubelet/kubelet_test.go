@@ -28,6 +28,7 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
+	"github.com/xp-aerospike/xp-aerospike/provider/resolver"
 	"github.com/xp-aerospike/xp-aerospike/test/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/dns"
 )
@@ -167,10 +168,11 @@ func start(t *testing.T, m minimal) *env {
 			t.Error(err)
 		}
 	})
-	e := &env{t: t, c: c, k: k, dns: d, r: &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var dl net.Dialer
-		return dl.DialContext(ctx, network, d.Addr())
-	}}}
+	r, err := resolver.New(d.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, c: c, k: k, dns: d, r: r}
 
 	ctx := t.Context()
 	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}); err != nil {
