@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/controlplane"
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/packages"
+	"github.com/xp-aerospike/xp-aerospike/test/testenv"
 )
 
 // version is the tag our packages are published with.
@@ -36,21 +36,13 @@ type tools struct {
 
 func requireTools(t *testing.T) tools {
 	t.Helper()
-	tl := tools{
-		assets: os.Getenv("KUBEBUILDER_ASSETS"),
-		core:   os.Getenv("CROSSPLANE_CORE"),
-		crds:   os.Getenv("CROSSPLANE_CRDS"),
-		cli:    os.Getenv("CROSSPLANE_CLI"),
-
-		controllerManager: os.Getenv("KUBE_CONTROLLER_MANAGER"),
+	return tools{
+		assets:            testenv.Require(t, "KUBEBUILDER_ASSETS", "a folder with kube-apiserver and etcd (`make e2e-tools`)"),
+		core:              testenv.Require(t, "CROSSPLANE_CORE", "the Crossplane core binary (`make e2e-tools`)"),
+		crds:              testenv.Require(t, "CROSSPLANE_CRDS", "the folder of core's CRDs (`make e2e-tools`)"),
+		cli:               testenv.Require(t, "CROSSPLANE_CLI", "the crossplane CLI (`make tools`)"),
+		controllerManager: testenv.Require(t, "KUBE_CONTROLLER_MANAGER", "kube-controller-manager (`make e2e-tools`)"),
 	}
-	if tl.assets == "" || tl.core == "" || tl.crds == "" || tl.cli == "" || tl.controllerManager == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("KUBEBUILDER_ASSETS, CROSSPLANE_CORE, CROSSPLANE_CRDS, CROSSPLANE_CLI and KUBE_CONTROLLER_MANAGER must be set under CI: run `make e2e`")
-		}
-		t.Skip("the e2e tools are not given; run `make e2e`")
-	}
-	return tl
 }
 
 // binaries are our programs, built for the runtime images and run

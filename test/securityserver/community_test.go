@@ -13,6 +13,8 @@ import (
 	"time"
 
 	as "github.com/aerospike/aerospike-client-go/v8"
+
+	"github.com/xp-aerospike/xp-aerospike/test/testenv"
 )
 
 // This file starts a real Aerospike Community server for the tests that
@@ -76,7 +78,7 @@ func communityBinary(t *testing.T) string {
 	if _, err := os.Stat(path); err != nil {
 		msg := fmt.Sprintf("no Aerospike Community server at %s (%v): set AEROSPIKE_ASD to an asd binary "+
 			"(linux/amd64, e.g. shared/aerospike/asd-ce-8.1.2.0) to compare with a real server", path, err)
-		if os.Getenv("CI") == "true" {
+		if testenv.CI() {
 			t.Fatal(msg)
 		}
 		t.Run("CommunityServer", func(t *testing.T) { t.Skip(msg) })

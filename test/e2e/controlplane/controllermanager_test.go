@@ -2,7 +2,6 @@ package controlplane
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+
+	"github.com/xp-aerospike/xp-aerospike/test/testenv"
 )
 
 // gcTimeout bounds what the garbage collector and the namespace controller
@@ -26,7 +27,7 @@ const gcTimeout = 30 * time.Second
 // their owner, and a deleted namespace goes with what it holds.
 func TestControllerManager(t *testing.T) {
 	cp := startAPIServer(t)
-	cp.RunControllerManager(t, requireEnv(t, "KUBE_CONTROLLER_MANAGER", "the kube-controller-manager binary"), "garbagecollector", "namespace")
+	cp.RunControllerManager(t, testenv.Require(t, "KUBE_CONTROLLER_MANAGER", "the kube-controller-manager binary"), "garbagecollector", "namespace")
 	ctx := t.Context()
 
 	for _, policy := range []metav1.DeletionPropagation{metav1.DeletePropagationBackground, metav1.DeletePropagationForeground} {
@@ -89,7 +90,7 @@ func TestControllerManager(t *testing.T) {
 // not need: this test needs neither its binary nor its CRDs.
 func startAPIServer(t *testing.T) *ControlPlane {
 	t.Helper()
-	assets := requireEnv(t, "KUBEBUILDER_ASSETS", "a directory with kube-apiserver and etcd")
+	assets := testenv.Require(t, "KUBEBUILDER_ASSETS", "a directory with kube-apiserver and etcd")
 	env := &envtest.Environment{BinaryAssetsDirectory: assets}
 	cfg, err := env.Start()
 	if err != nil {
@@ -111,22 +112,6 @@ func startAPIServer(t *testing.T) *ControlPlane {
 		t.Fatal(err)
 	}
 	return cp
-}
-
-// requireEnv returns the environment variable name, which `make test`
-// sets. Without it the test skips, except under CI=true, where it fails,
-// so that no CI run goes green by skipping.
-func requireEnv(t *testing.T, name, what string) string {
-	t.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		why := name + " is not set: it names " + what + " (`make e2e-tools` builds it into .cache/tools)."
-		if os.Getenv("CI") == "true" {
-			t.Fatal(why + " Under CI=true a test that cannot run fails.")
-		}
-		t.Skip(why)
-	}
-	return v
 }
 
 // gone returns a check that o no longer exists.

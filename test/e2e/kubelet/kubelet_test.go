@@ -31,6 +31,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/provider/resolver"
 	"github.com/xp-aerospike/xp-aerospike/test/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/dns"
+	"github.com/xp-aerospike/xp-aerospike/test/testenv"
 )
 
 // envAssets names the directory of the kube-apiserver and etcd binaries
@@ -121,14 +122,7 @@ type env struct {
 // applies the minimal example. Everything stops when the test ends.
 func start(t *testing.T, m minimal) *env {
 	t.Helper()
-	assets := os.Getenv(envAssets)
-	if assets == "" {
-		why := envAssets + " is not set: it names a directory with kube-apiserver and etcd (make builds them into .cache/tools/kube-<version>)."
-		if os.Getenv(aerospike.EnvCI) == "true" {
-			t.Fatal(why + " Under CI=true a test that cannot run fails.")
-		}
-		t.Skip(why)
-	}
+	assets := testenv.Require(t, envAssets, "a folder with kube-apiserver and etcd (`make e2e-tools`)")
 	aerospike.RequireBinary(t, m.sts.Annotations["aerospike.xp-aerospike.io/version"])
 
 	began := time.Now()

@@ -25,6 +25,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/xp-aerospike/xp-aerospike/test/testenv"
 )
 
 // envCLI names the crossplane CLI; `make test` sets it.
@@ -35,14 +37,7 @@ const envCLI = "CROSSPLANE_CLI"
 // would hide that no package was built.
 func cli(t *testing.T) string {
 	t.Helper()
-	p := os.Getenv(envCLI)
-	if p == "" {
-		msg := envCLI + " is not set: run `make test`, or `make tools` and set it to .cache/tools/crossplane"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	p := testenv.Require(t, envCLI, "the crossplane CLI (`make tools` builds it into .cache/tools/crossplane)")
 	if _, err := os.Stat(p); err != nil {
 		t.Fatalf("%s=%s: %v; `make tools` builds the crossplane CLI", envCLI, p, err)
 	}
