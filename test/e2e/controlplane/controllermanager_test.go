@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
@@ -26,7 +25,7 @@ const gcTimeout = 30 * time.Second
 // the e2e needs and checks that they do their jobs: dependents go with
 // their owner, and a deleted namespace goes with what it holds.
 func TestControllerManager(t *testing.T) {
-	cp := startAPIServer(t)
+	cp := StartAPIServer(t, Options{Assets: testenv.Require(t, "KUBEBUILDER_ASSETS", "a folder with kube-apiserver and etcd (`make e2e-tools`)"), Dir: t.TempDir()})
 	cp.RunControllerManager(t, testenv.Require(t, "KUBE_CONTROLLER_MANAGER", "the kube-controller-manager binary"), "garbagecollector", "namespace")
 	ctx := t.Context()
 
@@ -83,35 +82,6 @@ func TestControllerManager(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-}
-
-// startAPIServer starts kube-apiserver and etcd from KUBEBUILDER_ASSETS
-// as Start does, without Crossplane core, which the controller manager does
-// not need: this test needs neither its binary nor its CRDs.
-func startAPIServer(t *testing.T) *ControlPlane {
-	t.Helper()
-	assets := testenv.Require(t, "KUBEBUILDER_ASSETS", "a directory with kube-apiserver and etcd")
-	env := &envtest.Environment{BinaryAssetsDirectory: assets}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("cannot start kube-apiserver and etcd from %s: %v", assets, err)
-	}
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Errorf("cannot stop the apiserver: %v", err)
-		}
-	})
-	cp := &ControlPlane{Config: cfg, dir: t.TempDir()}
-	if cp.Client, err = client.New(cfg, client.Options{Scheme: Scheme()}); err != nil {
-		t.Fatal(err)
-	}
-	if cp.Kubeconfig, err = writeKubeconfig(env, cp.dir); err != nil {
-		t.Fatal(err)
-	}
-	if cp.CA, err = NewCA(); err != nil {
-		t.Fatal(err)
-	}
-	return cp
 }
 
 // gone returns a check that o no longer exists.

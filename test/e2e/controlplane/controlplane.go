@@ -64,6 +64,48 @@ type ControlPlane struct {
 // waits for to report ready. Everything stops when t ends.
 func Start(t testing.TB, o Options) *ControlPlane {
 	t.Helper()
+	cp := StartAPIServer(t, o)
+	ctx := context.Background()
+	if err := cp.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: CrossplaneNamespace}}); err != nil && !kerrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+
+	certs := filepath.Join(o.Dir, "core-client-certs")
+	if err := cp.CA.WriteClient(certs, "crossplane"); err != nil {
+		t.Fatal(err)
+	}
+	// Core caches what it unpacks here; it does not create the folder, and
+	// without one every package fails to parse ("read/write on closed pipe").
+	cache := filepath.Join(o.Dir, "xpkg-cache")
+	if err := os.MkdirAll(cache, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	health, metrics := FreePort(t), FreePort(t)
+	start := time.Now()
+	cp.Core = Run(t, o.Dir, "crossplane-core", o.Core, []string{
+		"core", "start",
+		"--package-runtime=External",
+		"--enable-webhooks=false",
+		"--tls-client-certs-dir=" + certs,
+		"--cache-dir=" + cache,
+		"--health-probe-port=" + strconv.Itoa(health),
+		"--metrics-port=" + strconv.Itoa(metrics),
+		"--poll-interval=5s",
+	}, []string{"KUBECONFIG=" + cp.Kubeconfig, "POD_NAMESPACE=" + CrossplaneNamespace, "POD_SERVICE_ACCOUNT=crossplane"})
+	if err := cp.Wait(2*time.Minute, "Crossplane core reports ready", func() error {
+		return get(fmt.Sprintf("http://127.0.0.1:%d/readyz", health))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("controlplane: Crossplane core ready in %s", time.Since(start).Round(time.Millisecond))
+	return cp
+}
+
+// StartAPIServer starts kube-apiserver and etcd, with the CRDs of o.CRDs
+// installed, and returns a control plane without core: a kubeconfig, an
+// admin client and the CA. Everything stops when t ends.
+func StartAPIServer(t testing.TB, o Options) *ControlPlane {
+	t.Helper()
 	start := time.Now()
 	env := &envtest.Environment{
 		BinaryAssetsDirectory: o.Assets,
@@ -91,39 +133,6 @@ func Start(t testing.TB, o Options) *ControlPlane {
 	if cp.CA, err = NewCA(); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	if err := cp.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: CrossplaneNamespace}}); err != nil && !kerrors.IsAlreadyExists(err) {
-		t.Fatal(err)
-	}
-
-	certs := filepath.Join(o.Dir, "core-client-certs")
-	if err := cp.CA.WriteClient(certs, "crossplane"); err != nil {
-		t.Fatal(err)
-	}
-	// Core caches what it unpacks here; it does not create the folder, and
-	// without one every package fails to parse ("read/write on closed pipe").
-	cache := filepath.Join(o.Dir, "xpkg-cache")
-	if err := os.MkdirAll(cache, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	health, metrics := FreePort(t), FreePort(t)
-	start = time.Now()
-	cp.Core = Run(t, o.Dir, "crossplane-core", o.Core, []string{
-		"core", "start",
-		"--package-runtime=External",
-		"--enable-webhooks=false",
-		"--tls-client-certs-dir=" + certs,
-		"--cache-dir=" + cache,
-		"--health-probe-port=" + strconv.Itoa(health),
-		"--metrics-port=" + strconv.Itoa(metrics),
-		"--poll-interval=5s",
-	}, []string{"KUBECONFIG=" + cp.Kubeconfig, "POD_NAMESPACE=" + CrossplaneNamespace, "POD_SERVICE_ACCOUNT=crossplane"})
-	if err := cp.Wait(2*time.Minute, "Crossplane core reports ready", func() error {
-		return get(fmt.Sprintf("http://127.0.0.1:%d/readyz", health))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("controlplane: Crossplane core ready in %s", time.Since(start).Round(time.Millisecond))
 	return cp
 }
 

@@ -23,13 +23,13 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
 	"github.com/xp-aerospike/xp-aerospike/provider/resolver"
 	"github.com/xp-aerospike/xp-aerospike/test/aerospike"
+	"github.com/xp-aerospike/xp-aerospike/test/e2e/controlplane"
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/dns"
 	"github.com/xp-aerospike/xp-aerospike/test/testenv"
 )
@@ -125,22 +125,7 @@ func start(t *testing.T, m minimal) *env {
 	assets := testenv.Require(t, envAssets, "a folder with kube-apiserver and etcd (`make e2e-tools`)")
 	aerospike.RequireBinary(t, m.sts.Annotations["aerospike.xp-aerospike.io/version"])
 
-	began := time.Now()
-	te := &envtest.Environment{BinaryAssetsDirectory: assets}
-	cfg, err := te.Start()
-	if err != nil {
-		t.Fatalf("cannot start the API server from %s: %v", assets, err)
-	}
-	t.Cleanup(func() {
-		if err := te.Stop(); err != nil {
-			t.Errorf("cannot stop the API server: %v", err)
-		}
-	})
-	c, err := client.New(cfg, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("API server ready in %s", time.Since(began).Round(time.Millisecond))
+	c := controlplane.StartAPIServer(t, controlplane.Options{Assets: assets, Dir: t.TempDir()}).Client
 
 	// Cleanups run last first: the kubelet stops its servers before the
 	// API server stops.
