@@ -437,6 +437,7 @@ type NetworkPolicy struct {
 	// +listType=set
 	// +kubebuilder:validation:MaxItems=64
 	// +kubebuilder:validation:items:MaxLength=63
+	// +kubebuilder:validation:items:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
 	ClientNamespaces []string `json:"clientNamespaces,omitempty"`
 }
 

@@ -76,6 +76,7 @@ func Spec(s *v1alpha1.AerospikeDatabaseSpec) Result {
 	r.Errors = append(r.Errors, service(s, p.Child("service"))...)
 	r.Errors = append(r.Errors, retention(s, p.Child("persistentVolumeClaimRetentionPolicy"))...)
 	r.Errors = append(r.Errors, placement(s, p.Child("placement"))...)
+	r.Errors = append(r.Errors, networkPolicy(s, p.Child("networkPolicy"))...)
 	muErrs, muWarn := maxUnavailable(s, minRF, p.Child("maxUnavailable"))
 	r.Errors = append(r.Errors, muErrs...)
 	r.Warnings = append(r.Warnings, muWarn...)
@@ -372,6 +373,22 @@ func placement(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorList
 		return nil
 	}
 	return labels(s.Placement.NodeSelector, p.Child("nodeSelector"))
+}
+
+// networkPolicy checks the client namespaces: each becomes a label value
+// the NetworkPolicy selects a namespace by, which the apiserver would
+// refuse only when the composed object is applied, far from the field.
+func networkPolicy(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorList {
+	if s.NetworkPolicy == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	for i, ns := range s.NetworkPolicy.ClientNamespaces {
+		for _, msg := range validation.IsDNS1123Label(ns) {
+			errs = append(errs, field.Invalid(p.Child("clientNamespaces").Index(i), ns, msg+"; name a namespace"))
+		}
+	}
+	return errs
 }
 
 func labels(m map[string]string, p *field.Path) field.ErrorList {

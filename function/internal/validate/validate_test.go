@@ -59,6 +59,15 @@ func TestSpec(t *testing.T) {
 				return s
 			},
 		},
+		"NetworkPolicyClientNamespace": {
+			reason: "a client namespace the NetworkPolicy would select by name must be a namespace name",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.NetworkPolicy = &v1alpha1.NetworkPolicy{Enabled: true, ClientNamespaces: []string{"shop", "Shop!"}}
+				return s
+			},
+			want: []string{`spec.networkPolicy.clientNamespaces[1]: Invalid value: "Shop!": a lowercase RFC 1123 label`},
+		},
 		"ReplicationFactorAboveSize": {
 			reason: "a cluster cannot hold more copies than it has nodes",
 			spec: func() *v1alpha1.AerospikeDatabaseSpec {
