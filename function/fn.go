@@ -87,6 +87,8 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 	cluster := compose.Cluster(observed)
 	step := plan.Next(steps, cluster, db.Status.LastStepClusterTime)
+	// Per-pod Services follow the pods the planned StatefulSets run.
+	res, externalSeeds := compose.External(d, res, observed)
 
 	// Resources earlier pipeline steps composed stay: the response started
 	// as a copy of the request's desired state.
@@ -105,7 +107,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if step.Took {
 		last = cluster.ObservedTime
 	}
-	if err := writeStatus(rsp, req, d, racks, db.Status, step.Waiting, last); err != nil {
+	if err := writeStatus(rsp, req, d, racks, db.Status, step.Waiting, last, externalSeeds); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot write the AerospikeDatabase's status"))
 		return rsp, nil
 	}
@@ -137,13 +139,14 @@ func resolve(content map[string]any, in *v1beta1.Input) (*v1alpha1.AerospikeData
 	return db, d, confs, v
 }
 
-func writeStatus(rsp *fnv1.RunFunctionResponse, req *fnv1.RunFunctionRequest, d *database.Database, racks []ready.Rack, previous v1alpha1.AerospikeDatabaseStatus, waiting []string, lastStep *metav1.Time) error {
+func writeStatus(rsp *fnv1.RunFunctionResponse, req *fnv1.RunFunctionRequest, d *database.Database, racks []ready.Rack, previous v1alpha1.AerospikeDatabaseStatus, waiting []string, lastStep *metav1.Time, externalSeeds []string) error {
 	dxr, err := request.GetDesiredCompositeResource(req)
 	if err != nil {
 		return err
 	}
 	st := ready.Status(d, racks, previous)
 	st.Waiting, st.LastStepClusterTime = waiting, lastStep
+	st.ExternalSeeds = externalSeeds
 	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&st)
 	if err != nil {
 		return err

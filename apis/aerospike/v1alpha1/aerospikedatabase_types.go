@@ -141,6 +141,20 @@ type AerospikeDatabaseSpec struct {
 	// +optional
 	Service *ClientService `json:"service,omitempty"`
 
+	// ExternalAccess, when set, makes every node reachable from outside the
+	// Kubernetes cluster. Aerospike clients reach one seed, learn every
+	// node's address from it and then connect to each node directly, so
+	// one Service in front of the cluster is not enough: each pod gets a
+	// Service of its own (type LoadBalancer or NodePort), and each node
+	// advertises that Service's address as its alternate-access-address
+	// (and port), which clients outside the cluster use when they ask for
+	// alternate addresses (useServicesAlternate in the Aerospike clients).
+	// Clients inside the cluster keep using the pods' own addresses.
+	// Setting or removing it restarts each node once, one at a time; a
+	// node waits to start until its Service has an address.
+	// +optional
+	ExternalAccess *ExternalAccess `json:"externalAccess,omitempty"`
+
 	// NetworkPolicy, when enabled, admits to the database's pods only its
 	// own nodes (every port), and on the client port only the provider and
 	// the applications of this namespace and of ClientNamespaces; with
@@ -303,6 +317,37 @@ type ClientService struct {
 	Type corev1.ServiceType `json:"type,omitempty"`
 
 	// Annotations of the Service, for example a cloud load balancer's.
+	// +optional
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// ExternalAccessType is the type of the per-node Services of external
+// access.
+// +kubebuilder:validation:Enum=LoadBalancer;NodePort
+type ExternalAccessType string
+
+// External access types.
+const (
+	// ExternalAccessLoadBalancer gives every node a load balancer of its
+	// own; the node advertises the load balancer's ingress IP or host name
+	// and port 3000.
+	ExternalAccessLoadBalancer ExternalAccessType = "LoadBalancer"
+	// ExternalAccessNodePort gives every node a node port of its own; the
+	// node advertises the IP of the Kubernetes node it runs on (the pod's
+	// status.hostIP) and its node port, so clients must reach the nodes'
+	// IPs.
+	ExternalAccessNodePort ExternalAccessType = "NodePort"
+)
+
+// ExternalAccess makes every node reachable from outside the Kubernetes
+// cluster through a Service of its own.
+type ExternalAccess struct {
+	// Type of the per-node Services: LoadBalancer (a cloud load balancer
+	// per node) or NodePort (the node's host IP and a node port).
+	Type ExternalAccessType `json:"type"`
+
+	// Annotations of every per-node Service, for example a cloud load
+	// balancer's (internal or internet-facing, network load balancer).
 	// +optional
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
@@ -489,6 +534,15 @@ type AerospikeDatabaseStatus struct {
 	// applications how to connect.
 	// +optional
 	ConnectionSecretName string `json:"connectionSecretName,omitempty"`
+
+	// ExternalSeeds are the nodes' external addresses as host:port, for
+	// clients outside the Kubernetes cluster, once their load balancers
+	// have them; the connection Secret carries them as
+	// AEROSPIKE_EXTERNAL_SEEDS. Empty without spec.externalAccess and
+	// with type NodePort, whose addresses are the Kubernetes nodes' IPs.
+	// +optional
+	// +listType=atomic
+	ExternalSeeds []string `json:"externalSeeds,omitempty"`
 
 	// Waiting says what the next day-2 step (removing a node, restarting a
 	// pod) waits for; empty when the database runs as its spec asks.

@@ -97,6 +97,7 @@ func Build(d *database.Database) ([]Rack, field.ErrorList) {
 		}
 		conf := asconfig.Merge(ours, user)
 		heartbeat(conf)["mesh-seed-address-ports"] = seeds
+		externalAccess(d, conf)
 		text, err := asconfig.Write(conf)
 		if err != nil {
 			return nil, field.ErrorList{field.InternalError(field.NewPath("spec", "aerospikeConfig"), err)}

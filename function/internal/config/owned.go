@@ -73,6 +73,7 @@ func owned(d *database.Database, c asconfig.Conf, p *field.Path) field.ErrorList
 			}
 		}
 	}
+	errs = append(errs, ownedExternal(d, c, p)...)
 	index := map[string]int{}
 	for i, ns := range d.Spec.Namespaces {
 		index[ns.Name] = i

@@ -33,6 +33,8 @@ func admitted(t *testing.T, spec func(*v1alpha1.AerospikeDatabaseSpec), in *v1be
 		}
 		for _, f := range r.From {
 			switch {
+			case f.IPBlock != nil:
+				out[ports] = append(out[ports], "addresses "+f.IPBlock.CIDR)
 			case f.NamespaceSelector != nil:
 				out[ports] = append(out[ports], "namespace "+f.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"])
 			case len(f.PodSelector.MatchLabels) > 0:
@@ -76,6 +78,17 @@ func TestNetworkPolicy(t *testing.T) {
 				"all":  {"the database's pods"},
 				"3000": {"this namespace", "namespace xp"},
 				"9145": {"anyone"},
+			},
+		},
+		"ExternalAccess": {
+			reason: "external clients come from outside the cluster, through load balancers or node ports: the client port admits any address",
+			spec: func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.NetworkPolicy = &v1alpha1.NetworkPolicy{Enabled: true}
+				s.ExternalAccess = &v1alpha1.ExternalAccess{Type: v1alpha1.ExternalAccessLoadBalancer}
+			},
+			want: map[string][]string{
+				"all":  {"the database's pods"},
+				"3000": {"this namespace", "namespace crossplane-system", "addresses 0.0.0.0/0", "addresses ::/0"},
 			},
 		},
 	}

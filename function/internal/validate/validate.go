@@ -77,6 +77,7 @@ func Spec(s *v1alpha1.AerospikeDatabaseSpec) Result {
 	r.Errors = append(r.Errors, retention(s, p.Child("persistentVolumeClaimRetentionPolicy"))...)
 	r.Errors = append(r.Errors, placement(s, p.Child("placement"))...)
 	r.Errors = append(r.Errors, networkPolicy(s, p.Child("networkPolicy"))...)
+	r.Errors = append(r.Errors, externalAccess(s, p.Child("externalAccess"))...)
 	muErrs, muWarn := maxUnavailable(s, minRF, p.Child("maxUnavailable"))
 	r.Errors = append(r.Errors, muErrs...)
 	r.Warnings = append(r.Warnings, muWarn...)

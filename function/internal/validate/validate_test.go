@@ -68,6 +68,32 @@ func TestSpec(t *testing.T) {
 			},
 			want: []string{`spec.networkPolicy.clientNamespaces[1]: Invalid value: "Shop!": a lowercase RFC 1123 label`},
 		},
+		"ExternalAccess": {
+			reason: "external access through a load balancer per node, with its annotations, is valid",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.ExternalAccess = &v1alpha1.ExternalAccess{Type: v1alpha1.ExternalAccessLoadBalancer, Annotations: map[string]string{"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"}}
+				return s
+			},
+		},
+		"ExternalAccessUnknownType": {
+			reason: "the per-node Services are load balancers or node ports; the error names the field",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.ExternalAccess = &v1alpha1.ExternalAccess{Type: "ClusterIP"}
+				return s
+			},
+			want: []string{`spec.externalAccess.type: Unsupported value: "ClusterIP": supported values: "LoadBalancer", "NodePort"`},
+		},
+		"ExternalAccessBadAnnotation": {
+			reason: "an annotation the apiserver would refuse on the composed Services is refused at the field",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.ExternalAccess = &v1alpha1.ExternalAccess{Type: v1alpha1.ExternalAccessNodePort, Annotations: map[string]string{"not a key!": "x"}}
+				return s
+			},
+			want: []string{`spec.externalAccess.annotations: Invalid value: "not a key!"`},
+		},
 		"ReplicationFactorAboveSize": {
 			reason: "a cluster cannot hold more copies than it has nodes",
 			spec: func() *v1alpha1.AerospikeDatabaseSpec {

@@ -52,7 +52,7 @@ const startupFailures = 360
 func StatefulSets(d *database.Database, confs []config.Rack) []*appsv1.StatefulSet {
 	out := make([]*appsv1.StatefulSet, 0, len(d.Racks))
 	for i, r := range d.Racks {
-		out = append(out, statefulSet(d, r, confs[i]))
+		out = append(out, withExternalAccess(d, r, statefulSet(d, r, confs[i])))
 	}
 	return out
 }

@@ -1,0 +1,201 @@
+package compose
+
+import (
+	"sort"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/types/known/structpb"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
+
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/connection"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
+)
+
+func observedService(t *testing.T, m map[string]any) *fnv1.Resource {
+	t.Helper()
+	s, err := structpb.NewStruct(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fnv1.Resource{Resource: s}
+}
+
+func loadBalancer(t *testing.T, ingress map[string]any) *fnv1.Resource {
+	return observedService(t, map[string]any{
+		"spec":   map[string]any{"type": "LoadBalancer", "ports": []any{map[string]any{"port": 3000, "nodePort": 30001}}},
+		"status": map[string]any{"loadBalancer": map[string]any{"ingress": []any{ingress}}},
+	})
+}
+
+func nodePort(t *testing.T, port int) *fnv1.Resource {
+	return observedService(t, map[string]any{
+		"spec": map[string]any{"type": "NodePort", "ports": []any{map[string]any{"port": 3000, "nodePort": port}}},
+	})
+}
+
+func externalDB(t *testing.T, typ v1alpha1.ExternalAccessType) (*database.Database, []Resource) {
+	t.Helper()
+	d := dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Size = 5
+		s.Racks = []v1alpha1.Rack{{ID: 1}, {ID: 2}}
+		if typ != "" {
+			s.ExternalAccess = &v1alpha1.ExternalAccess{Type: typ, Annotations: map[string]string{"lb": "internal"}}
+		}
+	})
+	confs, errs := config.Build(d)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	return d, Resources(d, confs)
+}
+
+func TestExternal(t *testing.T) {
+	type want struct {
+		services []string
+		entries  map[string]string
+		seeds    []string
+		secret   string
+	}
+	cases := map[string]struct {
+		reason   string
+		typ      v1alpha1.ExternalAccessType
+		replicas map[int32]int32 // what the plan left each rack's StatefulSet
+		observed map[string]func(t *testing.T) *fnv1.Resource
+		want     want
+	}{
+		"Off": {
+			reason: "nothing is added without spec.externalAccess",
+		},
+		"LoadBalancerPending": {
+			reason: "a Service per pod of every rack; no address before the load balancers have one",
+			typ:    v1alpha1.ExternalAccessLoadBalancer,
+			want: want{services: []string{
+				"service-external-db-1-0", "service-external-db-1-1", "service-external-db-1-2",
+				"service-external-db-2-0", "service-external-db-2-1",
+			}},
+		},
+		"LoadBalancerAddresses": {
+			reason: "each pod's load balancer IP or host name reaches the ConfigMap, the Secret and the seeds, rack by rack; a Service still of another type gives none",
+			typ:    v1alpha1.ExternalAccessLoadBalancer,
+			observed: map[string]func(t *testing.T) *fnv1.Resource{
+				"service-external-db-1-0": func(t *testing.T) *fnv1.Resource {
+					return loadBalancer(t, map[string]any{"ip": "203.0.113.10"})
+				},
+				"service-external-db-1-1": func(t *testing.T) *fnv1.Resource { return nodePort(t, 31000) },
+				"service-external-db-2-0": func(t *testing.T) *fnv1.Resource {
+					return loadBalancer(t, map[string]any{"hostname": "lb-20.elb.example.com"})
+				},
+			},
+			want: want{
+				services: []string{
+					"service-external-db-1-0", "service-external-db-1-1", "service-external-db-1-2",
+					"service-external-db-2-0", "service-external-db-2-1",
+				},
+				entries: map[string]string{"external-db-1-0": "203.0.113.10:3000", "external-db-2-0": "lb-20.elb.example.com:3000"},
+				seeds:   []string{"203.0.113.10:3000", "lb-20.elb.example.com:3000"},
+				secret:  "203.0.113.10:3000,lb-20.elb.example.com:3000",
+			},
+		},
+		"NodePort": {
+			reason: "a node port reaches the ConfigMap without a host, which the pod knows; no seed is known",
+			typ:    v1alpha1.ExternalAccessNodePort,
+			observed: map[string]func(t *testing.T) *fnv1.Resource{
+				"service-external-db-1-0": func(t *testing.T) *fnv1.Resource { return nodePort(t, 31000) },
+				"service-external-db-2-1": func(t *testing.T) *fnv1.Resource { return nodePort(t, 31001) },
+			},
+			want: want{
+				services: []string{
+					"service-external-db-1-0", "service-external-db-1-1", "service-external-db-1-2",
+					"service-external-db-2-0", "service-external-db-2-1",
+				},
+				entries: map[string]string{"external-db-1-0": ":31000", "external-db-2-1": ":31001"},
+			},
+		},
+		"ScaleDown": {
+			reason:   "the Services follow the pods the planned StatefulSets run: the pod a scale-down removes loses its Service and its entry",
+			typ:      v1alpha1.ExternalAccessNodePort,
+			replicas: map[int32]int32{1: 2},
+			observed: map[string]func(t *testing.T) *fnv1.Resource{
+				"service-external-db-1-2": func(t *testing.T) *fnv1.Resource { return nodePort(t, 31002) },
+				"service-external-db-2-0": func(t *testing.T) *fnv1.Resource { return nodePort(t, 31003) },
+			},
+			want: want{
+				services: []string{
+					"service-external-db-1-0", "service-external-db-1-1",
+					"service-external-db-2-0", "service-external-db-2-1",
+				},
+				entries: map[string]string{"external-db-2-0": ":31003"},
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			d, res := externalDB(t, tc.typ)
+			for rack, n := range tc.replicas {
+				find[*appsv1.StatefulSet](res, NameStatefulSet(rack)).Spec.Replicas = ptr.To(n)
+			}
+			observed := map[string]*fnv1.Resource{}
+			for n, o := range tc.observed {
+				observed[n] = o(t)
+			}
+			before := len(res)
+			res, seeds := External(d, res, observed)
+
+			got := want{seeds: seeds, entries: map[string]string{}}
+			for _, r := range res[before:] {
+				got.services = append(got.services, string(r.Name))
+				s := r.Object.(*corev1.Service)
+				if s.Spec.Type != corev1.ServiceType(tc.typ) || s.Annotations["lb"] != "internal" {
+					t.Errorf("%s: type %s, annotations %v", r.Name, s.Spec.Type, s.Annotations)
+				}
+			}
+			sort.Strings(got.services)
+			for k, v := range find[*corev1.ConfigMap](res, NameConfigMap).Data {
+				if k != "rack-1.conf" && k != "rack-2.conf" {
+					got.entries[k] = v
+				}
+			}
+			if len(got.entries) == 0 {
+				got.entries = nil
+			}
+			if tc.want.entries == nil {
+				tc.want.entries = nil
+			}
+			got.secret = string(find[*corev1.Secret](res, NameConnectionSecret).Data[connection.KeyExternalSeeds])
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("%s: -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// TestExternalAddressesRestartNothing: the StatefulSets (their pod
+// templates and config hashes) are the same whether the pods' addresses
+// are known or not, so an address Kubernetes allocates restarts no node.
+func TestExternalAddressesRestartNothing(t *testing.T) {
+	d, pending := externalDB(t, v1alpha1.ExternalAccessLoadBalancer)
+	pending, _ = External(d, pending, nil)
+	_, known := externalDB(t, v1alpha1.ExternalAccessLoadBalancer)
+	known, _ = External(d, known, map[string]*fnv1.Resource{
+		"service-external-db-1-0": loadBalancer(t, map[string]any{"ip": "203.0.113.10"}),
+		"service-external-db-2-1": loadBalancer(t, map[string]any{"ip": "203.0.113.11"}),
+	})
+	for _, r := range d.Racks {
+		a, b := find[*appsv1.StatefulSet](pending, NameStatefulSet(r.ID)), find[*appsv1.StatefulSet](known, NameStatefulSet(r.ID))
+		if diff := cmp.Diff(a, b); diff != "" {
+			t.Errorf("rack %d: the StatefulSet depends on the pods' addresses -pending +known:\n%s", r.ID, diff)
+		}
+	}
+	a, b := find[*corev1.ConfigMap](pending, NameConfigMap), find[*corev1.ConfigMap](known, NameConfigMap)
+	if a.Data["rack-1.conf"] != b.Data["rack-1.conf"] {
+		t.Error("a rack's configuration depends on the pods' addresses")
+	}
+}

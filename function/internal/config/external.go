@@ -1,0 +1,104 @@
+package config
+
+import (
+	"net"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/xp-aerospike/xp-aerospike/function/asconfig"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+)
+
+// External access: a node advertises its own Service's address to clients
+// outside the Kubernetes cluster as network.service's
+// alternate-access-address and alternate-access-port. The address differs
+// per pod and is known only once Kubernetes allocates it, after the pod
+// template is written, so the rack's aerospike.conf carries placeholders and
+// the ConfigMap a key per pod with its address; a pod's init container
+// writes the configuration with its own address into ConfDir, which the
+// server reads. Neither the per-pod keys nor the addresses are part of a
+// rack's configuration or hash, so an address that arrives or changes
+// restarts no node.
+const (
+	// ExternalAddressPlaceholder and ExternalPortPlaceholder stand for the
+	// pod's external address and port in a rack's aerospike.conf.
+	ExternalAddressPlaceholder = "@EXTERNAL_ADDRESS@"
+	ExternalPortPlaceholder    = "@EXTERNAL_PORT@"
+
+	// ConfigMapDir is where the init container of a database with
+	// external access mounts the whole ConfigMap: every rack's
+	// configuration and every pod's external address.
+	ConfigMapDir = "/etc/aerospike/configmap"
+
+	externalKeyPrefix = "external-"
+)
+
+// ExternalKey is the ConfigMap key holding a pod's external address.
+func ExternalKey(pod string) string { return externalKeyPrefix + pod }
+
+// Address is a node's external address.
+type Address struct {
+	// Host is an IP address or a DNS name; empty means the IP of the
+	// Kubernetes node the pod runs on, which only the pod knows.
+	Host string
+	Port int32
+}
+
+// String writes the address as the ConfigMap holds it: host:port, or
+// :port for the pod's node's IP. The init container splits it at the last
+// colon, so an IPv6 host keeps its own.
+func (a Address) String() string { return a.Host + ":" + strconv.Itoa(int(a.Port)) }
+
+// Valid reports whether the address may be written into aerospike.conf:
+// an IP address or a DNS name (or none), and a port. Anything else came
+// from an object the function does not control and is not substituted
+// into a configuration.
+func (a Address) Valid() bool {
+	if a.Port < 1 || a.Port > 65535 {
+		return false
+	}
+	return a.Host == "" || net.ParseIP(a.Host) != nil || len(validation.IsDNS1123Subdomain(a.Host)) == 0
+}
+
+// AddExternalAddresses writes each pod's external address, by pod name,
+// into the ConfigMap next to the racks' configurations. Invalid addresses
+// are left out: their pods wait.
+func AddExternalAddresses(cm *corev1.ConfigMap, addrs map[string]Address) {
+	for pod, a := range addrs {
+		if a.Valid() {
+			cm.Data[ExternalKey(pod)] = a.String()
+		}
+	}
+}
+
+// externalAccess adds the placeholders of the pod's external address to a
+// merged, validated configuration: the schema wants a number for the port,
+// which the placeholder is not, so they are added after validation, like
+// the seeds.
+func externalAccess(d *database.Database, c asconfig.Conf) {
+	if d.Spec.ExternalAccess == nil {
+		return
+	}
+	svc := c["network"].(asconfig.Conf)["service"].(asconfig.Conf) //nolint:forcetypeassert // spec builds these maps.
+	svc["alternate-access-addresses"] = []any{ExternalAddressPlaceholder}
+	svc["alternate-access-port"] = ExternalPortPlaceholder
+}
+
+// ownedExternal refuses alternate access settings in the user's
+// configuration when the spec's external access decides them.
+func ownedExternal(d *database.Database, c asconfig.Conf, p *field.Path) field.ErrorList {
+	if d.Spec.ExternalAccess == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	m := lookup(c, "network.service")
+	for _, k := range []string{"alternate-access-address", "alternate-access-addresses", "alternate-access-port"} {
+		if _, ok := m[k]; ok {
+			errs = append(errs, field.Forbidden(p.Child("network", "service", k), "is managed by xp-aerospike: with spec.externalAccess every node advertises its own Service's address; remove spec.externalAccess to set it here"))
+		}
+	}
+	return errs
+}

@@ -1,0 +1,22 @@
+package connection
+
+import (
+	"testing"
+
+	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
+)
+
+func TestAddExternalSeeds(t *testing.T) {
+	s := Secret(dbtest.New(t, nil, nil))
+	AddExternalSeeds(s, nil)
+	if _, ok := s.Data[KeyExternalSeeds]; ok {
+		t.Errorf("no %s before any address is known", KeyExternalSeeds)
+	}
+	AddExternalSeeds(s, []string{"203.0.113.10:3000", "lb.example.com:3000"})
+	if got := string(s.Data[KeyExternalSeeds]); got != "203.0.113.10:3000,lb.example.com:3000" {
+		t.Errorf("%s = %q", KeyExternalSeeds, got)
+	}
+	if string(s.Data[KeySeeds]) == string(s.Data[KeyExternalSeeds]) {
+		t.Error("in-cluster seeds stay the pods' DNS names")
+	}
+}

@@ -1,0 +1,67 @@
+package network
+
+import (
+	"maps"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
+)
+
+// LabelPodName is the label the StatefulSet controller puts on each of its
+// pods, with the pod's name: a Service selects one pod by it.
+const LabelPodName = "statefulset.kubernetes.io/pod-name"
+
+// ExternalService is the Service through which clients outside the
+// Kubernetes cluster reach one pod, named after the pod, of the type
+// spec.externalAccess asks for; nil without external access. An Aerospike
+// client connects to every node directly, so every node needs an address
+// of its own: a load balancer, or a node port, per pod.
+func ExternalService(d *database.Database, pod string) *corev1.Service {
+	ea := d.Spec.ExternalAccess
+	if ea == nil {
+		return nil
+	}
+	selector := d.Names.Selector()
+	selector[LabelPodName] = pod
+	labels := d.Names.Labels("external")
+	labels[LabelPodName] = pod
+	s := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      names.Fit(pod, "-external", names.MaxLabel),
+			Namespace: d.Namespace,
+			Labels:    labels,
+		},
+		Spec: corev1.ServiceSpec{
+			Type:     corev1.ServiceType(ea.Type),
+			Selector: selector,
+			Ports:    []corev1.ServicePort{port("service", database.ServicePort)},
+		},
+	}
+	if len(ea.Annotations) > 0 {
+		s.Annotations = maps.Clone(ea.Annotations)
+	}
+	return s
+}
+
+// externalClients admits clients from anywhere to the client port when the
+// database has external access: they come from outside the cluster,
+// through load balancers and node ports that may or may not keep their
+// source address, so no narrower rule would reliably let them in. Who may
+// reach the load balancers is the load balancers' to decide (their
+// annotations), and what a client may do is access control's.
+func externalClients(d *database.Database) []networkingv1.NetworkPolicyIngressRule {
+	if d.Spec.ExternalAccess == nil {
+		return nil
+	}
+	return []networkingv1.NetworkPolicyIngressRule{{
+		From: []networkingv1.NetworkPolicyPeer{
+			{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}},
+			{IPBlock: &networkingv1.IPBlock{CIDR: "::/0"}},
+		},
+		Ports: []networkingv1.NetworkPolicyPort{tcp(database.ServicePort)},
+	}}
+}

@@ -1,0 +1,148 @@
+package workload
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
+)
+
+func externalAccess(s *v1alpha1.AerospikeDatabaseSpec) {
+	s.ExternalAccess = &v1alpha1.ExternalAccess{Type: v1alpha1.ExternalAccessLoadBalancer}
+}
+
+// TestExternalAccessPodTemplate: with external access the server reads the
+// configuration the init container writes into an emptyDir, from the whole
+// ConfigMap; the server's command, the config hash and everything else
+// stay as they are without it.
+func TestExternalAccessPodTemplate(t *testing.T) {
+	_, plain := build(t, nil, nil)
+	_, ext := build(t, nil, externalAccess)
+	p, e := plain[0].Spec.Template.Spec, ext[0].Spec.Template.Spec
+
+	if diff := cmp.Diff(p.Containers[0].Args, e.Containers[0].Args); diff != "" {
+		t.Errorf("the server's command must not change: -plain +external:\n%s", diff)
+	}
+	if got := mountOf(e.Containers[0], config.ConfDir); got != renderedConfVolume {
+		t.Errorf("the server reads %s from volume %q, want the init container's %q", config.ConfDir, got, renderedConfVolume)
+	}
+	if len(e.InitContainers) != 2 || e.InitContainers[1].Name != ExternalInitContainer {
+		t.Fatalf("want the work directory's and the external address's init containers, got %v", e.InitContainers)
+	}
+	init := e.InitContainers[1]
+	if got := mountOf(init, config.ConfigMapDir); got != configVolume {
+		t.Errorf("the init container reads the ConfigMap from %q", got)
+	}
+	if got := mountOf(init, config.ConfDir); got != renderedConfVolume {
+		t.Errorf("the init container writes into %q", got)
+	}
+	env := map[string]string{}
+	for _, v := range init.Env {
+		env[v.Name] = v.ValueFrom.FieldRef.FieldPath
+	}
+	if diff := cmp.Diff(map[string]string{"POD_NAME": "metadata.name", "HOST_IP": "status.hostIP"}, env); diff != "" {
+		t.Errorf("init container env: -want +got:\n%s", diff)
+	}
+	if init.SecurityContext == nil || *init.SecurityContext.AllowPrivilegeEscalation {
+		t.Error("the init container runs restricted like every other")
+	}
+	for _, v := range e.Volumes {
+		if v.Name == configVolume && len(v.ConfigMap.Items) > 0 {
+			t.Errorf("the ConfigMap is mounted whole, so a pod's address that arrives later reaches the pod: %v", v.ConfigMap.Items)
+		}
+	}
+	if len(p.InitContainers) != 1 || mountOf(p.Containers[0], config.ConfDir) != configVolume {
+		t.Errorf("without external access the pod is as before: %v", p.InitContainers)
+	}
+}
+
+func mountOf(c corev1.Container, path string) string {
+	for _, m := range c.VolumeMounts {
+		if m.MountPath == path {
+			return m.Name
+		}
+	}
+	return ""
+}
+
+// TestExternalScript runs the init container's script with the local
+// /bin/sh and sed over a copy of the ConfigMap's volume: it waits for its
+// pod's entry, then writes the rack's configuration with the address.
+func TestExternalScript(t *testing.T) {
+	if _, err := exec.LookPath("sed"); err != nil {
+		t.Skip("no sed")
+	}
+	cases := map[string]struct {
+		reason string
+		entry  string
+		want   string
+	}{
+		"LoadBalancerIP":       {reason: "a load balancer's IP and port", entry: "203.0.113.10:3000", want: "alternate-access-address 203.0.113.10\nalternate-access-port 3000\n"},
+		"LoadBalancerHostname": {reason: "a load balancer's host name", entry: "lb-1.elb.example.com:3000", want: "alternate-access-address lb-1.elb.example.com\nalternate-access-port 3000\n"},
+		"IPv6":                 {reason: "an IPv6 address keeps its colons", entry: "2001:db8::1:3000", want: "alternate-access-address 2001:db8::1\nalternate-access-port 3000\n"},
+		"NodePort":             {reason: "a node port on the pod's own node", entry: ":31234", want: "alternate-access-address 192.0.2.7\nalternate-access-port 31234\n"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			cmDir, confDir := filepath.Join(dir, "configmap"), filepath.Join(dir, "conf")
+			for _, d := range []string{cmDir, confDir} {
+				if err := os.MkdirAll(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rack := "service {\n\talternate-access-address " + config.ExternalAddressPlaceholder + "\n\talternate-access-port " + config.ExternalPortPlaceholder + "\n}\n"
+			if err := os.WriteFile(filepath.Join(cmDir, "rack-1.conf"), []byte(rack), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			script := ExternalScript("rack-1.conf")
+			script = strings.ReplaceAll(script, config.ConfigMapDir, cmDir)
+			script = strings.ReplaceAll(script, config.ConfDir, confDir)
+			script = strings.ReplaceAll(script, "sleep "+externalPollSeconds, "sleep 0.1")
+
+			cmd := exec.Command("/bin/sh", "-c", script)
+			cmd.Env = append(os.Environ(), "POD_NAME=db-1-0", "HOST_IP=192.0.2.7")
+			var out strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				t.Fatalf("the script must wait for its pod's address, it ended: %v\n%s", err, out.String())
+			case <-time.After(300 * time.Millisecond):
+			}
+			// What the kubelet does when the function writes the address.
+			if err := os.WriteFile(filepath.Join(cmDir, config.ExternalKey("db-1-0")), []byte(tc.entry), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("script: %v\n%s", err, out.String())
+				}
+			case <-time.After(10 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("the script did not see its pod's address:\n%s", out.String())
+			}
+			got, err := os.ReadFile(filepath.Join(confDir, config.ConfFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "service {\n\t" + strings.ReplaceAll(strings.TrimSuffix(tc.want, "\n"), "\n", "\n\t") + "\n}\n"
+			if diff := cmp.Diff(want, string(got)); diff != "" {
+				t.Errorf("%s: aerospike.conf -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
