@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"os"
 	"testing"
 )
@@ -16,10 +17,12 @@ const observedHeader = `# The composed objects as the API server holds them once
 // object of a render, StatefulSets with the status the StatefulSet
 // controller reports when all replicas are ready and updated, and the
 // provider's managed resources with the Ready condition it sets once they
-// exist in the cluster.
+// exist in the cluster, and Services of type NodePort and LoadBalancer with
+// the node ports and load balancer addresses Kubernetes allocates.
 func writeObserved(t *testing.T, path string, rendered []map[string]any) {
 	t.Helper()
 	var observed []map[string]any
+	allocated := 0
 	for _, d := range rendered {
 		if str(d, "metadata", "annotations", annotationResourceName) == "" {
 			continue // the XR and the function's results
@@ -30,6 +33,8 @@ func writeObserved(t *testing.T, path string, rendered []map[string]any) {
 				map[string]any{"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": "2024-01-01T00:00:00Z"},
 				map[string]any{"type": "Synced", "status": "True", "reason": "ReconcileSuccess", "lastTransitionTime": "2024-01-01T00:00:00Z"},
 			}}
+		case "Service":
+			allocate(d, &allocated)
 		case "StatefulSet":
 			md, _ := d["metadata"].(map[string]any)
 			spec, _ := d["spec"].(map[string]any)
@@ -55,5 +60,29 @@ func writeObserved(t *testing.T, path string, rendered []map[string]any) {
 	}
 	if err := os.WriteFile(path, append([]byte(observedHeader), b...), 0o644); err != nil { //nolint:gosec // Examples are committed source.
 		t.Fatal(err)
+	}
+}
+
+// allocate gives a NodePort or LoadBalancer Service what Kubernetes and a
+// cloud's load balancer controller would: a node port per port and, for a
+// load balancer, an ingress IP from the documentation range 203.0.113.0/24,
+// numbered in the order the Services come.
+func allocate(svc map[string]any, n *int) {
+	spec, _ := svc["spec"].(map[string]any)
+	typ, _ := spec["type"].(string)
+	if typ != "NodePort" && typ != "LoadBalancer" {
+		return
+	}
+	*n++
+	ports, _ := spec["ports"].([]any)
+	for i, p := range ports {
+		if pm, ok := p.(map[string]any); ok {
+			pm["nodePort"] = 30000 + 10**n + i
+		}
+	}
+	if typ == "LoadBalancer" {
+		svc["status"] = map[string]any{"loadBalancer": map[string]any{"ingress": []any{
+			map[string]any{"ip": fmt.Sprintf("203.0.113.%d", 9+*n), "ipMode": "VIP"},
+		}}}
 	}
 }
