@@ -96,12 +96,14 @@ func TestRunFunctionComposesEveryObject(t *testing.T) {
 			want:    []string{"cluster-status", "config", "connection-secret", "pod-disruption-budget", "provider-config", "service-client", "service-headless", "statefulset-rack-0"},
 		},
 		"ProductionEnterprise": {
-			reason:  "three racks: three StatefulSets; roles and users; the application user writes the connection Secret, so the function does not; the NetworkPolicy it asks for",
+			reason:  "three racks: three StatefulSets; roles and users; the application user writes the connection Secret, so the function does not; the NetworkPolicy it asks for; a Service per pod for external access",
 			example: "production-enterprise",
 			want: []string{
 				"cluster-status", "config", "namespace-config-orders", "namespace-config-sessions",
 				"network-policy", "pod-disruption-budget", "provider-config", "role-orders-rw", "role-sessions-rw",
 				"service-client", "service-headless", "statefulset-rack-1", "statefulset-rack-2", "statefulset-rack-3",
+				"service-external-orders-1-0", "service-external-orders-1-1", "service-external-orders-2-0",
+				"service-external-orders-2-1", "service-external-orders-3-0", "service-external-orders-3-1",
 				"user-ops", "user-orders-app", "user-sessions-app",
 			},
 		},
@@ -321,7 +323,10 @@ func TestReadinessAndStatus(t *testing.T) {
 		"role-orders-rw": fnv1.Ready_READY_TRUE, "role-sessions-rw": fnv1.Ready_READY_TRUE,
 		"user-ops": fnv1.Ready_READY_TRUE, "user-orders-app": fnv1.Ready_READY_TRUE, "user-sessions-app": fnv1.Ready_READY_TRUE,
 		"namespace-config-orders": fnv1.Ready_READY_TRUE, "namespace-config-sessions": fnv1.Ready_READY_TRUE,
-		"network-policy": fnv1.Ready_READY_TRUE,
+		"network-policy":              fnv1.Ready_READY_TRUE,
+		"service-external-orders-1-0": fnv1.Ready_READY_TRUE, "service-external-orders-1-1": fnv1.Ready_READY_TRUE,
+		"service-external-orders-2-0": fnv1.Ready_READY_TRUE, "service-external-orders-2-1": fnv1.Ready_READY_TRUE,
+		"service-external-orders-3-0": fnv1.Ready_READY_TRUE, "service-external-orders-3-1": fnv1.Ready_READY_TRUE,
 	}
 	if diff := cmp.Diff(wantReady, gotReady); diff != "" {
 		t.Errorf("readiness -want +got:\n%s", diff)

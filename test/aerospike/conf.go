@@ -308,10 +308,13 @@ func (lb Loopback) port(stanza string) int {
 }
 
 // addressKeys are the keys the rewrite removes from a network stanza and
-// replaces with its own address and port lines.
+// replaces with its own address and port lines. The alternate access
+// address and port stay: the server binds neither, it only tells clients
+// that ask for alternate addresses, so a test can check what a node
+// advertises to clients outside its Kubernetes cluster.
 var addressKeys = []string{
-	"address", "access-address", "alternate-access-address",
-	"port", "access-port", "alternate-access-port",
+	"address", "access-address",
+	"port", "access-port",
 }
 
 // RewriteForLoopback rewrites a rendered aerospike.conf to run on this
@@ -320,7 +323,8 @@ var addressKeys = []string{
 //   - in network service, fabric, heartbeat (and admin) every address and
 //     port line is replaced by `address 127.0.0.1` (or lb.Address; service
 //     also gets `access-address` with it, which peers and clients are told)
-//     and the port from lb;
+//     and the port from lb, except the alternate access address and port,
+//     which bind nothing;
 //   - mesh-seed-address-port lines are replaced as Loopback.Seeds (or
 //     Loopback.MeshSeed) says;
 //   - every absolute path moves under lb.Root.

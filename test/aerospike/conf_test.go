@@ -125,7 +125,7 @@ mod-lua {
 			wantDirs: []string{"/t/opt/aerospike/work", "/t/opt/aerospike/work/smd", "/t/opt/aerospike/work/usr/udf/lua"},
 		},
 		"AddressesCommentsFilesAdmin": {
-			reason: "Every address line goes, comments stay on changed lines, file paths move and their folders are made, admin gets a port.",
+			reason: "Every address line the server binds or tells its peers goes, the alternate access address (which only clients are told) stays, comments stay on changed lines, file paths move and their folders are made, admin gets a port.",
 			conf: `service {
 	work-directory /opt/aerospike/work # persistent
 	pidfile /var/run/aerospike/asd.pid
@@ -169,6 +169,7 @@ network {
 		address 127.0.0.1
 		access-address 127.0.0.1
 		port 1
+		alternate-access-address 1.2.3.4
 	}
 	fabric {
 		address 127.0.0.1

@@ -80,7 +80,9 @@ func externalInitContainer(d *database.Database, r database.Rack) corev1.Contain
 // ExternalScript is the init container's shell script for the rack whose
 // configuration is the ConfigMap key rackKey. It reads POD_NAME and
 // HOST_IP from the environment; the pod's entry is host:port, or :port for
-// a node port on the pod's own node.
+// a node port on the pod's own node. A host name must resolve before the
+// server may start: asd resolves its alternate address at start-up and
+// exits when it cannot (it still advertises the name).
 func ExternalScript(rackKey string) string {
 	return strings.Join([]string{
 		"set -eu",
@@ -93,6 +95,16 @@ func ExternalScript(rackKey string) string {
 		`host=${v%:*}`,
 		`port=${v##*:}`,
 		`[ -n "$host" ] || host=$HOST_IP`,
+		// asd refuses to start with an alternate address it cannot
+		// resolve, and a new load balancer's name takes a while to.
+		`case $host in *:*) ;; *[!0-9.]*)`,
+		`  if command -v getent >/dev/null 2>&1; then`,
+		`    until getent hosts "$host" >/dev/null; do`,
+		`      echo "waiting for $host to resolve"`,
+		`      sleep ` + externalPollSeconds,
+		`    done`,
+		`  fi;;`,
+		`esac`,
 		`sed -e "s|` + config.ExternalAddressPlaceholder + `|$host|g" -e "s|` + config.ExternalPortPlaceholder + `|$port|g" ` +
 			config.ConfigMapDir + `/` + rackKey + ` > ` + config.ConfDir + `/` + config.ConfFile + `.tmp`,
 		`mv ` + config.ConfDir + `/` + config.ConfFile + `.tmp ` + config.ConfDir + `/` + config.ConfFile,

@@ -83,10 +83,13 @@ func TestExternalScript(t *testing.T) {
 	cases := map[string]struct {
 		reason string
 		entry  string
-		want   string
+		// resolve says the host is a name the script must wait to
+		// resolve.
+		resolve bool
+		want    string
 	}{
 		"LoadBalancerIP":       {reason: "a load balancer's IP and port", entry: "203.0.113.10:3000", want: "alternate-access-address 203.0.113.10\nalternate-access-port 3000\n"},
-		"LoadBalancerHostname": {reason: "a load balancer's host name", entry: "lb-1.elb.example.com:3000", want: "alternate-access-address lb-1.elb.example.com\nalternate-access-port 3000\n"},
+		"LoadBalancerHostname": {reason: "a load balancer's host name, once it resolves", entry: "lb-1.elb.example.com:3000", resolve: true, want: "alternate-access-address lb-1.elb.example.com\nalternate-access-port 3000\n"},
 		"IPv6":                 {reason: "an IPv6 address keeps its colons", entry: "2001:db8::1:3000", want: "alternate-access-address 2001:db8::1\nalternate-access-port 3000\n"},
 		"NodePort":             {reason: "a node port on the pod's own node", entry: ":31234", want: "alternate-access-address 192.0.2.7\nalternate-access-port 31234\n"},
 	}
@@ -108,8 +111,19 @@ func TestExternalScript(t *testing.T) {
 			script = strings.ReplaceAll(script, config.ConfDir, confDir)
 			script = strings.ReplaceAll(script, "sleep "+externalPollSeconds, "sleep 0.1")
 
+			// A getent that resolves nothing until the name's record
+			// exists: an address never needs it.
+			bin := filepath.Join(dir, "bin")
+			resolvable := filepath.Join(dir, "resolvable")
+			if err := os.MkdirAll(bin, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(bin, "getent"), []byte("#!/bin/sh\n[ -e "+resolvable+" ]\n"), 0o755); err != nil { //nolint:gosec // An executable for the test.
+				t.Fatal(err)
+			}
+
 			cmd := exec.Command("/bin/sh", "-c", script)
-			cmd.Env = append(os.Environ(), "POD_NAME=db-1-0", "HOST_IP=192.0.2.7")
+			cmd.Env = append(os.Environ(), "POD_NAME=db-1-0", "HOST_IP=192.0.2.7", "PATH="+bin+":"+os.Getenv("PATH"))
 			var out strings.Builder
 			cmd.Stdout, cmd.Stderr = &out, &out
 			if err := cmd.Start(); err != nil {
@@ -125,6 +139,16 @@ func TestExternalScript(t *testing.T) {
 			// What the kubelet does when the function writes the address.
 			if err := os.WriteFile(filepath.Join(cmDir, config.ExternalKey("db-1-0")), []byte(tc.entry), 0o644); err != nil {
 				t.Fatal(err)
+			}
+			if tc.resolve {
+				select {
+				case err := <-done:
+					t.Fatalf("the script must wait for the name to resolve, it ended: %v\n%s", err, out.String())
+				case <-time.After(300 * time.Millisecond):
+				}
+				if err := os.WriteFile(resolvable, nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			select {
 			case err := <-done:
