@@ -63,6 +63,12 @@ func TestExternalAddressesArriveWithoutRestart(t *testing.T) {
 		}
 	}
 
+	pending := run(t, newRequest(t, xr, observed))
+	status := pending.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
+	if diff := cmp.Diff([]any{"external addresses of pods cache-0-0, cache-0-1: their LoadBalancer Services have none yet"}, status["waiting"]); diff != "" {
+		t.Errorf("status.waiting before the load balancers have addresses -want +got:\n%s", diff)
+	}
+
 	allocate(observed, map[string]string{"cache-0-0": "203.0.113.10", "cache-0-1": "203.0.113.11"})
 	rsp := run(t, newRequest(t, xr, observed))
 	if f := fatals(rsp); len(f) > 0 {
@@ -81,9 +87,12 @@ func TestExternalAddressesArriveWithoutRestart(t *testing.T) {
 	if got, want := string(seeds), "203.0.113.10:3000,203.0.113.11:3000"; got != want {
 		t.Errorf("%s = %q, want %q", connection.KeyExternalSeeds, got, want)
 	}
-	status := rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
+	status = rsp.GetDesired().GetComposite().GetResource().AsMap()["status"].(map[string]any)
 	if diff := cmp.Diff([]any{"203.0.113.10:3000", "203.0.113.11:3000"}, status["externalSeeds"]); diff != "" {
 		t.Errorf("status.externalSeeds -want +got:\n%s", diff)
+	}
+	if w, ok := status["waiting"]; ok {
+		t.Errorf("status.waiting = %v once every pod has its address", w)
 	}
 	sts := string(compose.NameStatefulSet(0))
 	if diff := cmp.Diff(observed[sts]["spec"], desiredOf(t, rsp, sts)["spec"]); diff != "" {

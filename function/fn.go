@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -88,7 +89,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	cluster := compose.Cluster(observed)
 	step := plan.Next(steps, cluster, db.Status.LastStepClusterTime)
 	// Per-pod Services follow the pods the planned StatefulSets run.
-	res, externalSeeds := compose.External(d, res, observed)
+	res, externalSeeds, externalWaiting := compose.External(d, res, observed)
 
 	// Resources earlier pipeline steps composed stay: the response started
 	// as a copy of the request's desired state.
@@ -107,7 +108,8 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if step.Took {
 		last = cluster.ObservedTime
 	}
-	if err := writeStatus(rsp, req, d, racks, db.Status, step.Waiting, last, externalSeeds); err != nil {
+	waiting := slices.Concat(step.Waiting, externalWaiting)
+	if err := writeStatus(rsp, req, d, racks, db.Status, waiting, last, externalSeeds); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot write the AerospikeDatabase's status"))
 		return rsp, nil
 	}

@@ -1,6 +1,9 @@
 package compose
 
 import (
+	"fmt"
+	"strings"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/utils/ptr"
@@ -26,15 +29,16 @@ func NameExternalService(pod string) resource.Name {
 // removed by a scale-down loses its Service with it), and each pod's
 // external address, read from its observed Service, in the ConfigMap for
 // the pod's init container and, when known in full (a load balancer's),
-// in the connection Secret. It returns res and those addresses, as
-// host:port, rack by rack; without spec.externalAccess, res as it is.
-func External(d *database.Database, res []Resource, observed map[string]*fnv1.Resource) ([]Resource, []string) {
+// in the connection Secret. It returns res, those addresses (as host:port,
+// rack by rack) and what waits for an address; without
+// spec.externalAccess, res as it is.
+func External(d *database.Database, res []Resource, observed map[string]*fnv1.Resource) ([]Resource, []string, []string) {
 	ea := d.Spec.ExternalAccess
 	if ea == nil {
-		return res, nil
+		return res, nil, nil
 	}
 	addrs := map[string]config.Address{}
-	var seeds []string
+	var seeds, pending []string
 	var services []Resource
 	for _, r := range d.Racks {
 		sts := find[*appsv1.StatefulSet](res, NameStatefulSet(r.ID))
@@ -47,6 +51,7 @@ func External(d *database.Database, res []Resource, observed map[string]*fnv1.Re
 			services = append(services, Resource{n, network.ExternalService(d, pod)})
 			a, ok := externalAddress(observed[string(n)], ea.Type)
 			if !ok || !a.Valid() {
+				pending = append(pending, pod)
 				continue
 			}
 			addrs[pod] = a
@@ -61,7 +66,11 @@ func External(d *database.Database, res []Resource, observed map[string]*fnv1.Re
 	if s := find[*corev1.Secret](res, NameConnectionSecret); s != nil {
 		connection.AddExternalSeeds(s, seeds)
 	}
-	return append(res, services...), seeds
+	var waiting []string
+	if len(pending) > 0 {
+		waiting = []string{fmt.Sprintf("external addresses of pods %s: their %s Services have none yet", strings.Join(pending, ", "), ea.Type)}
+	}
+	return append(res, services...), seeds, waiting
 }
 
 // externalAddress reads a pod's external address from its observed

@@ -63,6 +63,7 @@ func TestExternal(t *testing.T) {
 		entries  map[string]string
 		seeds    []string
 		secret   string
+		waiting  []string
 	}
 	cases := map[string]struct {
 		reason   string
@@ -80,7 +81,7 @@ func TestExternal(t *testing.T) {
 			want: want{services: []string{
 				"service-external-db-1-0", "service-external-db-1-1", "service-external-db-1-2",
 				"service-external-db-2-0", "service-external-db-2-1",
-			}},
+			}, waiting: []string{"external addresses of pods db-1-0, db-1-1, db-1-2, db-2-0, db-2-1: their LoadBalancer Services have none yet"}},
 		},
 		"LoadBalancerAddresses": {
 			reason: "each pod's load balancer IP or host name reaches the ConfigMap, the Secret and the seeds, rack by rack; a Service still of another type gives none",
@@ -102,6 +103,7 @@ func TestExternal(t *testing.T) {
 				entries: map[string]string{"external-db-1-0": "203.0.113.10:3000", "external-db-2-0": "lb-20.elb.example.com:3000"},
 				seeds:   []string{"203.0.113.10:3000", "lb-20.elb.example.com:3000"},
 				secret:  "203.0.113.10:3000,lb-20.elb.example.com:3000",
+				waiting: []string{"external addresses of pods db-1-1, db-1-2, db-2-1: their LoadBalancer Services have none yet"},
 			},
 		},
 		"NodePort": {
@@ -117,6 +119,7 @@ func TestExternal(t *testing.T) {
 					"service-external-db-2-0", "service-external-db-2-1",
 				},
 				entries: map[string]string{"external-db-1-0": ":31000", "external-db-2-1": ":31001"},
+				waiting: []string{"external addresses of pods db-1-1, db-1-2, db-2-0: their NodePort Services have none yet"},
 			},
 		},
 		"ScaleDown": {
@@ -133,6 +136,7 @@ func TestExternal(t *testing.T) {
 					"service-external-db-2-0", "service-external-db-2-1",
 				},
 				entries: map[string]string{"external-db-2-0": ":31003"},
+				waiting: []string{"external addresses of pods db-1-0, db-1-1, db-2-1: their NodePort Services have none yet"},
 			},
 		},
 	}
@@ -147,9 +151,9 @@ func TestExternal(t *testing.T) {
 				observed[n] = o(t)
 			}
 			before := len(res)
-			res, seeds := External(d, res, observed)
+			res, seeds, waiting := External(d, res, observed)
 
-			got := want{seeds: seeds, entries: map[string]string{}}
+			got := want{seeds: seeds, entries: map[string]string{}, waiting: waiting}
 			for _, r := range res[before:] {
 				got.services = append(got.services, string(r.Name))
 				s := r.Object.(*corev1.Service)
@@ -182,9 +186,9 @@ func TestExternal(t *testing.T) {
 // are known or not, so an address Kubernetes allocates restarts no node.
 func TestExternalAddressesRestartNothing(t *testing.T) {
 	d, pending := externalDB(t, v1alpha1.ExternalAccessLoadBalancer)
-	pending, _ = External(d, pending, nil)
+	pending, _, _ = External(d, pending, nil)
 	_, known := externalDB(t, v1alpha1.ExternalAccessLoadBalancer)
-	known, _ = External(d, known, map[string]*fnv1.Resource{
+	known, _, _ = External(d, known, map[string]*fnv1.Resource{
 		"service-external-db-1-0": loadBalancer(t, map[string]any{"ip": "203.0.113.10"}),
 		"service-external-db-2-1": loadBalancer(t, map[string]any{"ip": "203.0.113.11"}),
 	})

@@ -1,6 +1,7 @@
 // Package network composes the Services of an AerospikeDatabase: a headless
-// Service that gives every pod a stable DNS name for the heartbeat mesh, and a
-// client Service applications connect to.
+// Service that gives every pod a stable DNS name for the heartbeat mesh, a
+// client Service applications connect to, with external access a Service
+// per pod, and the opt-in NetworkPolicy.
 package network
 
 import (

@@ -62,6 +62,11 @@ func externalInitContainer(d *database.Database, r database.Rack) corev1.Contain
 		Image:   d.Image,
 		Command: []string{"/bin/sh", "-c", ExternalScript(names.ConfigKey(r.ID))},
 		Env: []corev1.EnvVar{
+			// The type is in the pod template so that switching it
+			// restarts every node, one at a time, to advertise the
+			// new kind of address: a running node reads its address
+			// only when it starts.
+			{Name: "EXTERNAL_ACCESS_TYPE", Value: string(d.Spec.ExternalAccess.Type)},
 			{Name: "POD_NAME", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"}}},
 			{Name: "HOST_IP", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.hostIP"}}},
 		},

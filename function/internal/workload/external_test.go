@@ -46,9 +46,14 @@ func TestExternalAccessPodTemplate(t *testing.T) {
 	}
 	env := map[string]string{}
 	for _, v := range init.Env {
-		env[v.Name] = v.ValueFrom.FieldRef.FieldPath
+		if v.ValueFrom != nil {
+			env[v.Name] = v.ValueFrom.FieldRef.FieldPath
+			continue
+		}
+		env[v.Name] = v.Value
 	}
-	if diff := cmp.Diff(map[string]string{"POD_NAME": "metadata.name", "HOST_IP": "status.hostIP"}, env); diff != "" {
+	want := map[string]string{"POD_NAME": "metadata.name", "HOST_IP": "status.hostIP", "EXTERNAL_ACCESS_TYPE": "LoadBalancer"}
+	if diff := cmp.Diff(want, env); diff != "" {
 		t.Errorf("init container env: -want +got:\n%s", diff)
 	}
 	if init.SecurityContext == nil || *init.SecurityContext.AllowPrivilegeEscalation {
@@ -58,6 +63,12 @@ func TestExternalAccessPodTemplate(t *testing.T) {
 		if v.Name == configVolume && len(v.ConfigMap.Items) > 0 {
 			t.Errorf("the ConfigMap is mounted whole, so a pod's address that arrives later reaches the pod: %v", v.ConfigMap.Items)
 		}
+	}
+	_, np := build(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.ExternalAccess = &v1alpha1.ExternalAccess{Type: v1alpha1.ExternalAccessNodePort}
+	})
+	if cmp.Equal(ext[0].Spec.Template, np[0].Spec.Template) {
+		t.Error("switching the type must change the pod template: a running node reads its address only when it starts")
 	}
 	if len(p.InitContainers) != 1 || mountOf(p.Containers[0], config.ConfDir) != configVolume {
 		t.Errorf("without external access the pod is as before: %v", p.InitContainers)
