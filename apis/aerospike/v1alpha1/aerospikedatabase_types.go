@@ -150,8 +150,10 @@ type AerospikeDatabaseSpec struct {
 	// (and port), which clients outside the cluster use when they ask for
 	// alternate addresses (useServicesAlternate in the Aerospike clients).
 	// Clients inside the cluster keep using the pods' own addresses.
-	// Setting or removing it restarts each node once, one at a time; a
-	// node waits to start until its Service has an address.
+	// Setting or removing it, or changing its type, restarts each node
+	// once, one at a time; a node waits to start until its Service has an
+	// address. With type LoadBalancer the function's connection Secret
+	// carries the addresses as AEROSPIKE_EXTERNAL_SEEDS.
 	// +optional
 	ExternalAccess *ExternalAccess `json:"externalAccess,omitempty"`
 
