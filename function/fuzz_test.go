@@ -18,6 +18,7 @@ func FuzzRunFunction(f *testing.F) {
 	}
 	f.Add([]byte(`{"size": 1, "version": "7.0.0.0", "namespaces": [{"name": "a", "storage": {"type": "file", "size": "300Mi"}}]}`))
 	f.Add([]byte(`{"size": 256, "edition": "enterprise", "image": "x/y:8.0.0.1", "featureKeySecretRef": {"name": "k"}, "racks": [{"id": 7}], "namespaces": [{"name": "A_b", "replicationFactor": 3, "storage": {"type": "device", "size": 1}}]}`))
+	f.Add([]byte(`{"size": 2, "version": "8.0.0.15", "externalAccess": {"type": "NodePort", "annotations": {"a": "b"}}, "networkPolicy": {"enabled": true}, "namespaces": [{"name": "a", "storage": {"type": "memory", "size": "1Gi"}}]}`))
 	f.Add([]byte(`{"size": -1, "namespaces": [{"storage": {"size": "1e400"}}], "aerospikeConfig": {"namespaces": [1]}}`))
 
 	f.Fuzz(func(t *testing.T, spec []byte) {
