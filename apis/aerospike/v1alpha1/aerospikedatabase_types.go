@@ -160,7 +160,9 @@ type AerospikeDatabaseSpec struct {
 	// NetworkPolicy, when enabled, admits to the database's pods only its
 	// own nodes (every port), and on the client port only the provider and
 	// the applications of this namespace and of ClientNamespaces; with
-	// monitoring, the exporter's port stays open to scrapers.
+	// monitoring, the exporter's port stays open to scrapers; with
+	// externalAccess, the client port is open to any address, since
+	// external clients arrive through load balancers and node ports.
 	// +optional
 	NetworkPolicy *NetworkPolicy `json:"networkPolicy,omitempty"`
 
