@@ -6,6 +6,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
 
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
@@ -62,6 +64,6 @@ func externalClients(d *database.Database) []networkingv1.NetworkPolicyIngressRu
 			{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}},
 			{IPBlock: &networkingv1.IPBlock{CIDR: "::/0"}},
 		},
-		Ports: []networkingv1.NetworkPolicyPort{tcp(database.ServicePort)},
+		Ports: []networkingv1.NetworkPolicyPort{{Protocol: ptr.To(corev1.ProtocolTCP), Port: ptr.To(intstr.FromInt32(database.ServicePort))}},
 	}}
 }

@@ -20,13 +20,14 @@ const labelNamespaceName = "kubernetes.io/metadata.name"
 // port, the pods of its namespace, of the client namespaces the spec names
 // and of the provider's namespace (the provider manages users and reads the
 // cluster's status); and, with monitoring, scrapes of the exporter's port
-// from anywhere, since Prometheus lives wherever the platform team put it;
-// with external access, the client port from anywhere (see
-// externalClients).
+// from anywhere, since Prometheus lives wherever the platform team put it.
 func NetworkPolicy(d *database.Database, exporterPort int32) *networkingv1.NetworkPolicy {
 	np := d.Spec.NetworkPolicy
 	if np == nil || !np.Enabled {
 		return nil
+	}
+	tcp := func(p int32) networkingv1.NetworkPolicyPort {
+		return networkingv1.NetworkPolicyPort{Protocol: ptr.To(corev1.ProtocolTCP), Port: ptr.To(intstr.FromInt32(p))}
 	}
 	clients := []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}} // this namespace
 	for _, ns := range append([]string{d.ProviderNamespace}, np.ClientNamespaces...) {
@@ -41,7 +42,6 @@ func NetworkPolicy(d *database.Database, exporterPort int32) *networkingv1.Netwo
 		{From: []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: d.Names.Selector()}}}},
 		{From: clients, Ports: []networkingv1.NetworkPolicyPort{tcp(database.ServicePort)}},
 	}
-	rules = append(rules, externalClients(d)...)
 	if d.Spec.Monitoring != nil && d.Spec.Monitoring.Enabled {
 		rules = append(rules, networkingv1.NetworkPolicyIngressRule{Ports: []networkingv1.NetworkPolicyPort{tcp(exporterPort)}})
 	}
@@ -54,12 +54,7 @@ func NetworkPolicy(d *database.Database, exporterPort int32) *networkingv1.Netwo
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{MatchLabels: d.Names.Selector()},
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
-			Ingress:     rules,
+			Ingress:     append(rules, externalClients(d)...),
 		},
 	}
-}
-
-// tcp is a NetworkPolicy's TCP port.
-func tcp(p int32) networkingv1.NetworkPolicyPort {
-	return networkingv1.NetworkPolicyPort{Protocol: ptr.To(corev1.ProtocolTCP), Port: ptr.To(intstr.FromInt32(p))}
 }
