@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders every example through the function with the real crossplane CLI:
 # each examples/<name>/ once without observed state and, when it has an
-# observed.yaml, once more with it. Prints every output and writes it to
+# observed.yaml, once more with it; with the example's own composition.yaml
+# and required.yaml when it has them. Prints every output and writes it to
 # $OUTPUT/<name>.yaml and $OUTPUT/<name>-observed.yaml.
 #
 # Starts the function on $ADDRESS and stops it again however the script ends.
@@ -66,10 +67,15 @@ for dir in "${examples[@]}"; do
 		"$dir/functions.yaml" >"$tmp/functions.yaml"
 	runs=("$name")
 	[[ -f "$dir/observed.yaml" ]] && runs+=("$name-observed")
+	# An example may bring its own Composition (the platform team's input)
+	# and the resources its cluster has that the function asks for.
+	comp=$composition
+	[[ -f "$dir/composition.yaml" ]] && comp="$dir/composition.yaml"
 	for run in "${runs[@]}"; do
 		args=()
+		[[ -f "$dir/required.yaml" ]] && args+=(--required-resources="$dir/required.yaml")
 		[[ "$run" == *-observed ]] && args+=(--observed-resources="$dir/observed.yaml")
-		"$CROSSPLANE" render "$dir/xr.yaml" "$composition" "$tmp/functions.yaml" \
+		"$CROSSPLANE" render "$dir/xr.yaml" "$comp" "$tmp/functions.yaml" \
 			--include-function-results "${args[@]}" >"$OUTPUT/$run.yaml"
 		echo "# ---- $run (also in ${OUTPUT#"$root"/}/$run.yaml)"
 		cat "$OUTPUT/$run.yaml"

@@ -166,10 +166,21 @@ type env struct {
 	functions map[string]string
 }
 
-// example is one directory under the examples directory.
+// example is one directory under the examples directory. An example may
+// bring its own composition.yaml (the platform team's input differs from
+// the package's defaults) and a required.yaml: the resources the function
+// asks Crossplane for that the example's cluster has.
 type example struct {
 	name string
 	dir  string
+}
+
+// composition returns the example's own Composition, or def.
+func (ex example) composition(def string) string {
+	if c := filepath.Join(ex.dir, "composition.yaml"); exists(c) {
+		return c
+	}
+	return def
 }
 
 // run is one invocation of crossplane render.
@@ -236,8 +247,11 @@ func (e *env) path(name, def string) string {
 func (e *env) render(t *testing.T, r run) []byte {
 	t.Helper()
 	args := []string{"render",
-		filepath.Join(r.example.dir, "xr.yaml"), e.composition, e.functions[r.example.name],
+		filepath.Join(r.example.dir, "xr.yaml"), r.example.composition(e.composition), e.functions[r.example.name],
 		"--include-function-results",
+	}
+	if req := filepath.Join(r.example.dir, "required.yaml"); exists(req) {
+		args = append(args, "--required-resources="+req)
 	}
 	if r.observed != "" {
 		args = append(args, "--observed-resources="+r.observed)

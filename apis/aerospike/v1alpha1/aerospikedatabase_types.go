@@ -69,6 +69,8 @@ type Duration string
 // +kubebuilder:validation:XValidation:rule="(has(self.edition) && self.edition == 'enterprise') || size(self.namespaces) <= 2",message="spec.namespaces: Community Edition supports at most 2 namespaces; remove namespaces or use edition enterprise"
 // +kubebuilder:validation:XValidation:rule="(has(self.edition) && self.edition == 'enterprise') || !has(self.accessControl)",message="spec.accessControl needs edition enterprise: Community Edition has no users or roles"
 // +kubebuilder:validation:XValidation:rule="self.namespaces.all(n, !has(n.replicationFactor) || n.replicationFactor <= self.size)",message="spec.namespaces[*].replicationFactor must not exceed spec.size: a cluster cannot hold more copies of a record than it has nodes"
+// +kubebuilder:validation:XValidation:rule="!has(self.monitoring) || !has(self.monitoring.exporterUser) || (has(self.accessControl) && has(self.accessControl.users) && self.accessControl.users.exists(u, u.name == self.monitoring.exporterUser))",message="spec.monitoring.exporterUser must name one of spec.accessControl.users"
+// +kubebuilder:validation:XValidation:rule="!has(self.accessControl) || !has(self.monitoring) || !has(self.monitoring.enabled) || !self.monitoring.enabled || has(self.monitoring.exporterUser)",message="spec.monitoring.exporterUser is required with access control: name the user the exporter logs in as"
 // +kubebuilder:validation:XValidation:rule="!has(self.racks) || size(self.racks) <= self.size",message="spec.racks: every rack needs at least one node; use at most spec.size racks"
 type AerospikeDatabaseSpec struct {
 	// Size is the number of Aerospike nodes (pods). They are split evenly
@@ -443,9 +445,32 @@ type NetworkPolicy struct {
 
 // Monitoring of the cluster.
 type Monitoring struct {
-	// Enabled adds the Aerospike Prometheus exporter next to every node.
+	// Enabled adds the Aerospike Prometheus exporter next to every node, a
+	// metrics Service, a Grafana dashboard ConfigMap and, where the platform
+	// runs the Prometheus Operator, a ServiceMonitor.
 	// +optional
 	Enabled bool `json:"enabled,omitempty"`
+
+	// ExporterUser names the user of spec.accessControl.users the exporter
+	// logs in as; its password reaches the exporter from the user's Secret,
+	// never inline. Required with access control: give the user a role
+	// that may read statistics (the predefined read role).
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	ExporterUser string `json:"exporterUser,omitempty"`
+
+	// ServiceMonitorLabels are added to the ServiceMonitor, for a
+	// Prometheus that selects ServiceMonitors by label (for example
+	// release: kube-prometheus-stack).
+	// +optional
+	// +kubebuilder:validation:MaxProperties=32
+	ServiceMonitorLabels map[string]string `json:"serviceMonitorLabels,omitempty"`
+
+	// ScrapeInterval is how often Prometheus scrapes the exporter, such as
+	// 30s. Defaults to the Prometheus's own interval.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^(0|(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$`
+	ScrapeInterval string `json:"scrapeInterval,omitempty"`
 }
 
 // PersistentVolumeClaimRetentionPolicy says what happens to data volumes.

@@ -73,6 +73,12 @@ type Database struct {
 
 	// ExporterImage of the Prometheus exporter sidecar.
 	ExporterImage string
+
+	// PrometheusOperator is the platform's word that the cluster runs the
+	// Prometheus Operator; ServiceMonitors is whether its CRD was found,
+	// which only the request tells (see the function's requirements).
+	PrometheusOperator bool
+	ServiceMonitors    bool
 }
 
 // Rack is one failure domain: one StatefulSet.
@@ -95,14 +101,15 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, field.Er
 	}
 	s := &xr.Spec
 	d := &Database{
-		Name:              xr.GetName(),
-		Namespace:         xr.GetNamespace(),
-		Names:             names.For(xr.GetName()),
-		Spec:              s,
-		ClusterDomain:     or(in.ClusterDomain, DefaultClusterDomain),
-		ProviderNamespace: or(in.ProviderNamespace, DefaultProviderNamespace),
-		StorageClassName:  in.StorageClassName,
-		ExporterImage:     or(in.ExporterImage, DefaultExporterImage),
+		Name:               xr.GetName(),
+		Namespace:          xr.GetNamespace(),
+		Names:              names.For(xr.GetName()),
+		Spec:               s,
+		ClusterDomain:      or(in.ClusterDomain, DefaultClusterDomain),
+		ProviderNamespace:  or(in.ProviderNamespace, DefaultProviderNamespace),
+		StorageClassName:   in.StorageClassName,
+		ExporterImage:      or(in.ExporterImage, DefaultExporterImage),
+		PrometheusOperator: in.PrometheusOperator,
 	}
 	p := field.NewPath("spec")
 
@@ -198,6 +205,23 @@ func (d *Database) Enterprise() bool { return d.Spec.Edition == v1alpha1.Edition
 
 // Security reports whether access control is enabled.
 func (d *Database) Security() bool { return d.Enterprise() && d.Spec.AccessControl != nil }
+
+// Monitoring reports whether the exporter runs next to every node.
+func (d *Database) Monitoring() bool { return d.Spec.Monitoring != nil && d.Spec.Monitoring.Enabled }
+
+// ExporterUser returns the user the exporter logs in as, if access control
+// is on and monitoring names one.
+func (d *Database) ExporterUser() (v1alpha1.User, bool) {
+	if !d.Security() || !d.Monitoring() {
+		return v1alpha1.User{}, false
+	}
+	for _, u := range d.Spec.AccessControl.Users {
+		if u.Name == d.Spec.Monitoring.ExporterUser {
+			return u, true
+		}
+	}
+	return v1alpha1.User{}, false
+}
 
 // PodHost returns the stable DNS name of a rack's pod under the headless
 // Service.

@@ -42,7 +42,7 @@ func NetworkPolicy(d *database.Database, exporterPort int32) *networkingv1.Netwo
 		{From: []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: d.Names.Selector()}}}},
 		{From: clients, Ports: []networkingv1.NetworkPolicyPort{tcp(database.ServicePort)}},
 	}
-	if d.Spec.Monitoring != nil && d.Spec.Monitoring.Enabled {
+	if d.Monitoring() {
 		rules = append(rules, networkingv1.NetworkPolicyIngressRule{Ports: []networkingv1.NetworkPolicyPort{tcp(exporterPort)}})
 	}
 	return &networkingv1.NetworkPolicy{

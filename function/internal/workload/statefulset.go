@@ -28,8 +28,10 @@ const (
 	featureKeyVolume = "feature-key"
 	workVolume       = "workdir"
 
-	// ExporterPort is where the Prometheus exporter serves metrics.
-	ExporterPort = 9145
+	// ExporterPort is where the Prometheus exporter serves metrics, under
+	// the container port name ExporterPortName.
+	ExporterPort     = 9145
+	ExporterPortName = "metrics"
 )
 
 // workVolumeSize holds the server's system metadata (users, roles, UDF
@@ -63,7 +65,7 @@ func statefulSet(d *database.Database, r database.Rack, conf config.Rack) *appsv
 	podLabels[names.LabelComponent] = "database"
 
 	annotations := map[string]string{names.AnnotationConfigHash: conf.Hash}
-	if monitoring(d) {
+	if d.Monitoring() {
 		// The conventional annotations let a Prometheus without the
 		// Prometheus Operator find the exporter.
 		annotations["prometheus.io/scrape"] = "true"
@@ -110,10 +112,6 @@ func rackLabels(d *database.Database, r database.Rack) map[string]string {
 	return l
 }
 
-func monitoring(d *database.Database) bool {
-	return d.Spec.Monitoring != nil && d.Spec.Monitoring.Enabled
-}
-
 func podSpec(d *database.Database, r database.Rack) corev1.PodSpec {
 	s := d.Spec
 	ps := corev1.PodSpec{
@@ -129,7 +127,7 @@ func podSpec(d *database.Database, r database.Rack) corev1.PodSpec {
 			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
 	}
-	if monitoring(d) {
+	if d.Monitoring() {
 		ps.Containers = append(ps.Containers, exporter(d))
 	}
 	for _, cs := range [][]corev1.Container{ps.InitContainers, ps.Containers} {
@@ -253,15 +251,34 @@ func tcpProbe(failures int32) *corev1.Probe {
 	}
 }
 
+// exporter is the Prometheus exporter sidecar, configured through the
+// environment its image's entrypoint turns into its configuration file. It
+// reads the node next to it over the pod's loopback. With access control it
+// logs in as spec.monitoring.exporterUser; the password comes from that
+// user's Secret through the kubelet, so it never appears in the pod spec.
 func exporter(d *database.Database) corev1.Container {
+	env := []corev1.EnvVar{
+		{Name: "AS_HOST", Value: "127.0.0.1"},
+		{Name: "AS_PORT", Value: strconv.Itoa(database.ServicePort)},
+		{Name: "AGENT_BIND_PORT", Value: strconv.Itoa(ExporterPort)},
+	}
+	if u, ok := d.ExporterUser(); ok {
+		env = append(env,
+			corev1.EnvVar{Name: "AS_AUTH_MODE", Value: "internal"},
+			corev1.EnvVar{Name: "AS_AUTH_USER", Value: u.Name},
+			corev1.EnvVar{Name: "AS_AUTH_PASSWORD", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+				LocalObjectReference: corev1.LocalObjectReference{Name: u.PasswordSecretRef.Name},
+				Key:                  u.PasswordSecretRef.Key,
+			}}},
+		)
+	}
 	return corev1.Container{
 		Name:  ExporterContainer,
 		Image: d.ExporterImage,
-		Env: []corev1.EnvVar{
-			{Name: "AS_HOST", Value: "127.0.0.1"},
-			{Name: "AS_PORT", Value: strconv.Itoa(database.ServicePort)},
-		},
-		Ports: []corev1.ContainerPort{{Name: "metrics", ContainerPort: ExporterPort}},
+		Env:   env,
+		Ports: []corev1.ContainerPort{{Name: ExporterPortName, ContainerPort: ExporterPort}},
+		// No readiness probe: a pod's readiness gates the plan's every
+		// step, and a metrics sidecar must never hold up the database.
 		Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
 			corev1.ResourceCPU:    resource.MustParse("50m"),
 			corev1.ResourceMemory: resource.MustParse("64Mi"),
