@@ -30,11 +30,14 @@ const (
 	DefaultExporterImage     = "aerospike/aerospike-prometheus-exporter:v1.16.1"
 )
 
-// Aerospike's standard ports.
+// Aerospike's standard ports, and the TLS ports of each channel.
 const (
-	ServicePort   = 3000
-	FabricPort    = 3001
-	HeartbeatPort = 3002
+	ServicePort      = 3000
+	FabricPort       = 3001
+	HeartbeatPort    = 3002
+	TLSServicePort   = 4333
+	TLSFabricPort    = 3011
+	TLSHeartbeatPort = 3012
 )
 
 // Database is one AerospikeDatabase, resolved.
@@ -205,6 +208,25 @@ func (d *Database) Enterprise() bool { return d.Spec.Edition == v1alpha1.Edition
 
 // Security reports whether access control is enabled.
 func (d *Database) Security() bool { return d.Enterprise() && d.Spec.AccessControl != nil }
+
+// TLS reports whether the spec asks for TLS; TLSName is then the name
+// the certificate carries.
+func (d *Database) TLS() bool { return d.Spec.TLS != nil }
+
+// TLSName is the name clients and peers verify in the certificate.
+func (d *Database) TLSName() string {
+	if d.Spec.TLS != nil && d.Spec.TLS.Name != "" {
+		return d.Spec.TLS.Name
+	}
+	return d.Name
+}
+
+// FabricTLS and HeartbeatTLS report whether the nodes talk to each other
+// over TLS on that channel.
+func (d *Database) FabricTLS() bool { return d.TLS() && d.Spec.TLS.Fabric }
+
+// HeartbeatTLS reports whether the heartbeat runs over TLS.
+func (d *Database) HeartbeatTLS() bool { return d.TLS() && d.Spec.TLS.Heartbeat }
 
 // Monitoring reports whether the exporter runs next to every node.
 func (d *Database) Monitoring() bool { return d.Spec.Monitoring != nil && d.Spec.Monitoring.Enabled }

@@ -80,6 +80,7 @@ func Spec(s *v1alpha1.AerospikeDatabaseSpec) Result {
 	r.Errors = append(r.Errors, placement(s, p.Child("placement"))...)
 	r.Errors = append(r.Errors, networkPolicy(s, p.Child("networkPolicy"))...)
 	r.Errors = append(r.Errors, monitoring(s, p.Child("monitoring"))...)
+	r.Errors = append(r.Errors, tls(s, p.Child("tls"))...)
 	muErrs, muWarn := maxUnavailable(s, minRF, p.Child("maxUnavailable"))
 	r.Errors = append(r.Errors, muErrs...)
 	r.Warnings = append(r.Warnings, muWarn...)
@@ -420,6 +421,31 @@ func monitoring(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorLis
 		errs = append(errs, field.Invalid(p.Child("scrapeInterval"), m.ScrapeInterval, "must be a Prometheus duration such as 30s or 1m"))
 	}
 	errs = append(errs, labels(m.ServiceMonitorLabels, p.Child("serviceMonitorLabels"))...)
+	return errs
+}
+
+// tls refuses TLS on Community Edition, whose server has none (it would
+// refuse the configuration), and checks what the certificate must carry.
+func tls(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorList {
+	t := s.TLS
+	if t == nil {
+		return nil
+	}
+	if s.Edition != v1alpha1.EditionEnterprise {
+		return field.ErrorList{field.Forbidden(p, "TLS needs edition enterprise: Community Edition servers have no TLS; remove spec.tls or use edition enterprise")}
+	}
+	var errs field.ErrorList
+	if t.SecretName == "" {
+		errs = append(errs, field.Required(p.Child("secretName"), "name the Secret holding tls.crt, tls.key and ca.crt (a cert-manager Certificate's secretName)"))
+	}
+	if t.Name != "" {
+		for _, msg := range validation.IsDNS1123Subdomain(t.Name) {
+			errs = append(errs, field.Invalid(p.Child("name"), t.Name, msg+"; the TLS name is a DNS name in the certificate"))
+		}
+	}
+	if t.ClientAuthentication != "None" && t.ClientAuthentication != "Required" {
+		errs = append(errs, field.NotSupported(p.Child("clientAuthentication"), t.ClientAuthentication, []string{"None", "Required"}))
+	}
 	return errs
 }
 

@@ -112,6 +112,27 @@ func TestSpec(t *testing.T) {
 				`spec.monitoring.serviceMonitorLabels[release]: Invalid value: "kube prometheus"`,
 			},
 		},
+		"TLSOnCommunity": {
+			reason: "Community Edition servers have no TLS and would refuse the configuration",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.TLS = &v1alpha1.TLS{SecretName: "tls"}
+				return s
+			},
+			want: []string{`spec.tls: Forbidden: TLS needs edition enterprise`},
+		},
+		"TLSBadNameAndAuthentication": {
+			reason: "the TLS name is a DNS name in the certificate; client authentication is None or Required",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := enterprise(valid())
+				s.TLS = &v1alpha1.TLS{SecretName: "tls", Name: "Orders_DB", ClientAuthentication: "Optional"}
+				return s
+			},
+			want: []string{
+				`spec.tls.name: Invalid value: "Orders_DB"`,
+				`spec.tls.clientAuthentication: Unsupported value: "Optional"`,
+			},
+		},
 		"ReplicationFactorAboveSize": {
 			reason: "a cluster cannot hold more copies than it has nodes",
 			spec: func() *v1alpha1.AerospikeDatabaseSpec {

@@ -26,6 +26,7 @@ const (
 
 	configVolume     = "config"
 	featureKeyVolume = "feature-key"
+	tlsVolume        = "tls"
 	workVolume       = "workdir"
 
 	// ExporterPort is where the Prometheus exporter serves metrics, under
@@ -230,6 +231,16 @@ func server(d *database.Database) corev1.Container {
 	if d.Enterprise() {
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: featureKeyVolume, MountPath: config.SecretsDir, ReadOnly: true})
 	}
+	if d.TLS() {
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: tlsVolume, MountPath: config.TLSDir, ReadOnly: true})
+		c.Ports = append(c.Ports, corev1.ContainerPort{Name: "tls-service", ContainerPort: database.TLSServicePort})
+		if d.FabricTLS() {
+			c.Ports = append(c.Ports, corev1.ContainerPort{Name: "tls-fabric", ContainerPort: database.TLSFabricPort})
+		}
+		if d.HeartbeatTLS() {
+			c.Ports = append(c.Ports, corev1.ContainerPort{Name: "tls-heartbeat", ContainerPort: database.TLSHeartbeatPort})
+		}
+	}
 	for _, ns := range d.Spec.Namespaces {
 		vol := names.Volume(ns.Name)
 		switch ns.Storage.Type {
@@ -306,6 +317,22 @@ func volumes(d *database.Database, r database.Rack) []corev1.Volume {
 			VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
 				SecretName: ref.Name,
 				Items:      []corev1.KeyToPath{{Key: ref.Key, Path: config.FeatureKeyFile}},
+			}},
+		})
+	}
+	if d.TLS() {
+		// The Secret's three files, by the names cert-manager writes.
+		// The kubelet updates them when cert-manager renews the
+		// certificate; the server reads them when it starts.
+		vs = append(vs, corev1.Volume{
+			Name: tlsVolume,
+			VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
+				SecretName: d.Spec.TLS.SecretName,
+				Items: []corev1.KeyToPath{
+					{Key: config.TLSCertFile, Path: config.TLSCertFile},
+					{Key: config.TLSKeyFile, Path: config.TLSKeyFile},
+					{Key: config.TLSCAFile, Path: config.TLSCAFile},
+				},
 			}},
 		})
 	}

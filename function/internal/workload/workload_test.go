@@ -313,3 +313,48 @@ func TestExporterCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSMountsTheCertificate: the Secret's three files, by cert-manager's
+// key names, where aerospike.conf reads them; the TLS ports on the server.
+func TestTLSMountsTheCertificate(t *testing.T) {
+	_, sets := build(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Edition = v1alpha1.EditionEnterprise
+		s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "key"}
+		s.TLS = &v1alpha1.TLS{SecretName: "db-tls", Heartbeat: true}
+	})
+	pod := sets[0].Spec.Template.Spec
+	var vol *corev1.Volume
+	for i := range pod.Volumes {
+		if pod.Volumes[i].Secret != nil && pod.Volumes[i].Secret.SecretName == "db-tls" {
+			vol = &pod.Volumes[i]
+		}
+	}
+	if vol == nil {
+		t.Fatalf("no volume from the TLS Secret: %+v", pod.Volumes)
+	}
+	var keys []string
+	for _, it := range vol.Secret.Items {
+		if it.Key != it.Path {
+			t.Errorf("key %s is mounted as %s; aerospike.conf names the files by their keys", it.Key, it.Path)
+		}
+		keys = append(keys, it.Key)
+	}
+	if diff := cmp.Diff([]string{"tls.crt", "tls.key", "ca.crt"}, keys); diff != "" {
+		t.Errorf("TLS Secret keys -want +got:\n%s", diff)
+	}
+	server := pod.Containers[0]
+	mounted := false
+	for _, m := range server.VolumeMounts {
+		mounted = mounted || (m.Name == vol.Name && m.MountPath == "/etc/aerospike/tls" && m.ReadOnly)
+	}
+	if !mounted {
+		t.Errorf("the server does not mount the certificate read-only at /etc/aerospike/tls: %+v", server.VolumeMounts)
+	}
+	ports := map[string]int32{}
+	for _, p := range server.Ports {
+		ports[p.Name] = p.ContainerPort
+	}
+	if ports["tls-service"] != 4333 || ports["tls-heartbeat"] != 3012 || ports["tls-fabric"] != 0 {
+		t.Errorf("server ports %v: want tls-service 4333 and tls-heartbeat 3012, no tls-fabric", ports)
+	}
+}
