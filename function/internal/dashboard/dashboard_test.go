@@ -1,8 +1,11 @@
 package dashboard
 
 import (
+	"bytes"
 	"encoding/json"
+	"flag"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -10,11 +13,37 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestDashboardJSON(t *testing.T) {
-	var anyJSON any
-	if err := json.Unmarshal([]byte(JSON()), &anyJSON); err != nil {
+var update = flag.Bool("update", false, "rewrite dashboard.json in canonical form (sorted keys, two-space indent)")
+
+// TestDashboardJSONCanonical keeps dashboard.json in one form, so that a
+// dashboard exported from Grafana and pasted in diffs only where it
+// changed. To rewrite it: go test ./function/internal/dashboard -run Canonical -update
+func TestDashboardJSONCanonical(t *testing.T) {
+	var v any
+	d := json.NewDecoder(strings.NewReader(JSON()))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
 		t.Fatalf("dashboard.json is not JSON: %v", err)
 	}
+	var want bytes.Buffer
+	e := json.NewEncoder(&want)
+	e.SetEscapeHTML(false)
+	e.SetIndent("", "  ")
+	if err := e.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile("dashboard.json", want.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if want.String() != JSON() {
+		t.Error("dashboard.json is not in canonical form (sorted keys, two-space indent); rewrite it with -update")
+	}
+}
+
+func TestDashboardJSON(t *testing.T) {
 	m := parseModel(t, []byte(JSON()))
 
 	if m.UID == "" || m.Title == "" {

@@ -8,15 +8,20 @@ import (
 )
 
 // This file mirrors how the Aerospike Prometheus exporter
-// (github.com/aerospike/aerospike-prometheus-exporter, v1.16.x, the
-// sidecar's image aerospike/aerospike-prometheus-exporter:v1.16.1) turns a
-// server's info answers into metrics, so that the tests can tell which
-// metrics the exporter emits for a real server. The exporter is not a Go
-// module we can import (its packages are internal, and the module proxy
-// does not serve it), so the rules are restated here; each function names
-// the exporter code it mirrors. Paths are those of the v1.16 tree,
-// internal/pkg/watchers (later releases moved the same code to
-// internal/pkg/statprocessors without changing a name it produces).
+// (github.com/aerospike/aerospike-prometheus-exporter, the sidecar's image
+// aerospike/aerospike-prometheus-exporter:v1.16.1) turns a server's info
+// answers into metrics, so that the tests can tell which metrics the
+// exporter emits for a real server. The exporter cannot be imported (its
+// packages are internal, and the Go module proxy does not serve the
+// module), so its rules are restated here, each function naming the
+// exporter function it mirrors. Files are named as in the exporter's tree
+// around the v1.16 releases, which kept the stat contexts in
+// internal/pkg/watchers, the Prometheus side (makePromMetric,
+// NormalizeMetric, aerospike_node_up) in internal/pkg/processors (handlers
+// in some commits) and helpers in internal/pkg/commons; later releases
+// moved them to statprocessors and executors. The copies read were not
+// pinned to the v1.16.1 tag, but every one, from before v1.16 to the
+// latest, builds names the same way.
 //
 // With its default configuration the exporter has no metric allow- or
 // blocklists (isMetricAllowed in watcher_utils.go allows every stat when
