@@ -151,7 +151,10 @@ func exporterMetrics(info map[string]string) map[string]*exporterMetric {
 	// watcher_latency.go, parseSingleLatenciesKey: per histogram
 	// <op>_<unit>_bucket (with le) and <op>_<unit>_count. Servers from 5.1
 	// answer latencies:; the per-benchmark latencies:hist= commands only
-	// add histograms a namespace enables with enable-benchmarks-*.
+	// add histograms a namespace enables with enable-benchmarks-*. These
+	// metrics depend on traffic as well as on the exporter: a histogram
+	// has data only after the server's ticker has seen operations, and its
+	// unit is ms unless the server sets microsecond-histograms (then us).
 	for _, h := range parseLatencies(info[infoLatencies]) {
 		add(ctxLatencies, h.op+"_"+h.unit+"_bucket", []string{"cluster_name", "service", "ns", "le"}, h.ns)
 		add(ctxLatencies, h.op+"_"+h.unit+"_count", []string{"cluster_name", "service", "ns"}, h.ns)

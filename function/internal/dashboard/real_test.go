@@ -46,7 +46,7 @@ func TestDashboardMatchesExporter(t *testing.T) {
 			t.Logf("asd %s: the exporter would emit %d metric names", info[infoBuild], len(metrics))
 
 			if problems := check(t, m, metrics, c.Namespaces()); len(problems) > 0 {
-				t.Errorf("asd %s: the dashboard queries what the exporter would not emit:\n%s", v, strings.Join(problems, "\n"))
+				t.Errorf("asd %s: the dashboard does not match what the exporter emits:\n%s", v, strings.Join(problems, "\n"))
 			}
 
 			// The check fails a dashboard that names a stat the server
