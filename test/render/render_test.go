@@ -292,11 +292,7 @@ func (e *env) pickCompositions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range paths {
-		docs := readDocuments(t, p)
-		if len(docs) != 1 {
-			t.Fatalf("%s holds %d documents, want one Composition", p, len(docs))
-		}
-		ty := typeOf(docs[0], "spec", "compositeTypeRef")
+		ty := typeOf(readDocument(t, p), "spec", "compositeTypeRef")
 		if other, ok := byType[ty]; ok {
 			t.Fatalf("%s and %s both compose %s", other, p, ty)
 		}
@@ -304,11 +300,7 @@ func (e *env) pickCompositions(t *testing.T) {
 	}
 	for i, ex := range e.examples {
 		xr := filepath.Join(ex.dir, "xr.yaml")
-		docs := readDocuments(t, xr)
-		if len(docs) != 1 {
-			t.Fatalf("%s holds %d documents, want one XR", xr, len(docs))
-		}
-		ty := typeOf(docs[0])
+		ty := typeOf(readDocument(t, xr))
 		p, ok := byType[ty]
 		if !ok {
 			t.Fatalf("%s is a %s, which no package/*/composition.yaml composes", xr, ty)
@@ -317,8 +309,8 @@ func (e *env) pickCompositions(t *testing.T) {
 	}
 }
 
-// readDocuments parses the YAML documents of a file.
-func readDocuments(t *testing.T, path string) []map[string]any {
+// readDocument parses a file that holds one YAML document.
+func readDocument(t *testing.T, path string) map[string]any {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -328,7 +320,10 @@ func readDocuments(t *testing.T, path string) []map[string]any {
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	return docs
+	if len(docs) != 1 {
+		t.Fatalf("%s holds %d YAML documents, want one", path, len(docs))
+	}
+	return docs[0]
 }
 
 // moduleRoot walks up from the package directory to the directory that
