@@ -114,7 +114,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, errors.Wrap(err, "cannot write the AerospikeDatabase's status"))
 		return rsp, nil
 	}
-	log.Debug("Composed AerospikeDatabase", "racks", len(d.Racks), "nodes", d.Spec.Size, "version", d.Version)
+	log.Debug("Composed AerospikeDatabase", "namespace", d.Namespace, "racks", len(d.Racks), "nodes", d.Spec.Size, "version", d.Version)
 	return rsp, nil
 }
 

@@ -130,6 +130,36 @@ func TestRunFunctionComposesEveryObject(t *testing.T) {
 	}
 }
 
+// TestClaimedDatabase: the claims flavour's cluster-scoped XR composes what
+// a namespaced one does, every object in the namespace of its claim; one
+// that was not claimed composes nothing and says what is missing.
+func TestClaimedDatabase(t *testing.T) {
+	xr := exampleXR(t, "claims-community")
+	rsp := run(t, newRequest(t, xr, nil))
+	if f := fatals(rsp); len(f) > 0 {
+		t.Fatalf("unexpected fatal results: %q", f)
+	}
+	want := len(run(t, newRequest(t, exampleXR(t, "minimal-community"), nil)).GetDesired().GetResources())
+	if got := len(rsp.GetDesired().GetResources()); got != want {
+		t.Errorf("a claimed database composes %d objects, the same database namespaced %d", got, want)
+	}
+	for n, r := range rsp.GetDesired().GetResources() {
+		if ns := r.GetResource().GetFields()["metadata"].GetStructValue().GetFields()["namespace"].GetStringValue(); ns != "team-a" {
+			t.Errorf("%s is composed in namespace %q, want the claim's, team-a", n, ns)
+		}
+	}
+
+	delete(xr["metadata"].(map[string]any), "labels")
+	rsp = run(t, newRequest(t, xr, nil))
+	f := fatals(rsp)
+	if len(f) != 1 || !strings.Contains(f[0], "metadata.labels[crossplane.io/claim-namespace]") || !strings.Contains(f[0], "claim") {
+		t.Errorf("an unclaimed cluster-scoped database: want one fatal result naming the claim-namespace label, got %q", f)
+	}
+	if n := len(rsp.GetDesired().GetResources()); n != 0 {
+		t.Errorf("an unclaimed cluster-scoped database composed %d resources, want none", n)
+	}
+}
+
 // TestRenderedObjectsDecodeStrictly decodes every composed object into its
 // Kubernetes type, refusing unknown and duplicate fields: a typo in a builder
 // would otherwise be dropped silently by the API server.

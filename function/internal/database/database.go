@@ -13,7 +13,10 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/xcrd"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/asconfig"
@@ -42,8 +45,8 @@ const (
 
 // Database is one AerospikeDatabase, resolved.
 type Database struct {
-	// Name and Namespace of the XR; the composed objects live in its
-	// namespace.
+	// Name of the XR, and Namespace, where the composed objects live: the
+	// XR's own or, for a claimed cluster-scoped XR, its claim's.
 	Name      string
 	Namespace string
 
@@ -102,10 +105,14 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, field.Er
 	if in == nil {
 		in = &v1beta1.Input{}
 	}
+	ns, nsErr := namespace(xr)
+	if nsErr != nil {
+		return nil, field.ErrorList{nsErr}
+	}
 	s := &xr.Spec
 	d := &Database{
 		Name:               xr.GetName(),
-		Namespace:          xr.GetNamespace(),
+		Namespace:          ns,
 		Names:              names.For(xr.GetName()),
 		Spec:               s,
 		ClusterDomain:      or(in.ClusterDomain, DefaultClusterDomain),
@@ -149,6 +156,27 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, field.Er
 
 	d.Racks = split(s, d.Names)
 	return d, nil
+}
+
+// namespace returns the namespace the XR's objects are composed in. A
+// namespaced XR (the v2 flavour) composes into its own namespace. A legacy
+// cluster-scoped XR (the claims flavour) has none: Crossplane creates it for
+// a claim and labels it with the claim's namespace, where the team that
+// claimed the database finds its Services, Secret and StatefulSets.
+func namespace(xr *v1alpha1.AerospikeDatabase) (string, *field.Error) {
+	if ns := xr.GetNamespace(); ns != "" {
+		return ns, nil
+	}
+	p := field.NewPath("metadata", "labels").Key(xcrd.LabelKeyClaimNamespace)
+	ns := xr.GetLabels()[xcrd.LabelKeyClaimNamespace]
+	if ns == "" {
+		return "", field.Required(p, "a cluster-scoped AerospikeDatabase composes into the namespace of its claim, and this one has none: "+
+			"create it through an AerospikeDatabase claim in the namespace the database should run in, and Crossplane sets this label")
+	}
+	if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+		return "", field.Invalid(p, ns, strings.Join(msgs, "; ")+"; it must name the claim's namespace")
+	}
+	return ns, nil
 }
 
 // split spreads the nodes evenly over the racks; the first racks take one
