@@ -105,7 +105,7 @@ func TestRunFunctionComposesEveryObject(t *testing.T) {
 			want: []string{
 				"cluster-status", "config", "namespace-config-orders", "namespace-config-sessions",
 				"network-policy", "pod-disruption-budget", "provider-config", "role-orders-rw", "role-sessions-rw",
-				"service-client", "service-headless", "service-metrics", "statefulset-rack-1", "statefulset-rack-2", "statefulset-rack-3",
+				"grafana-dashboard", "service-client", "service-headless", "service-metrics", "statefulset-rack-1", "statefulset-rack-2", "statefulset-rack-3",
 				"user-metrics", "user-ops", "user-orders-app", "user-sessions-app",
 			},
 		},
@@ -358,7 +358,7 @@ func TestReadinessAndStatus(t *testing.T) {
 		"provider-config": fnv1.Ready_READY_TRUE, "cluster-status": fnv1.Ready_READY_TRUE,
 		"role-orders-rw": fnv1.Ready_READY_TRUE, "role-sessions-rw": fnv1.Ready_READY_TRUE,
 		"user-ops": fnv1.Ready_READY_TRUE, "user-orders-app": fnv1.Ready_READY_TRUE, "user-sessions-app": fnv1.Ready_READY_TRUE,
-		"user-metrics": fnv1.Ready_READY_TRUE, "service-metrics": fnv1.Ready_READY_TRUE,
+		"user-metrics": fnv1.Ready_READY_TRUE, "service-metrics": fnv1.Ready_READY_TRUE, "grafana-dashboard": fnv1.Ready_READY_TRUE,
 		"namespace-config-orders": fnv1.Ready_READY_TRUE, "namespace-config-sessions": fnv1.Ready_READY_TRUE,
 		"network-policy": fnv1.Ready_READY_TRUE,
 	}

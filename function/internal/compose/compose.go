@@ -21,6 +21,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/function/internal/access"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/connection"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/dashboard"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/monitoring"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/network"
@@ -42,6 +43,7 @@ const (
 	NameNetworkPolicy    resource.Name = "network-policy"
 	NameMetricsService   resource.Name = "service-metrics"
 	NameServiceMonitor   resource.Name = "service-monitor"
+	NameDashboard        resource.Name = "grafana-dashboard"
 )
 
 // NameRole and NameUser are the composition resource names of a declared
@@ -82,7 +84,10 @@ func Resources(d *database.Database, confs []config.Rack) []Resource {
 		out = append(out, Resource{NameNetworkPolicy, np})
 	}
 	if d.Monitoring() {
-		out = append(out, Resource{NameMetricsService, monitoring.MetricsService(d, workload.ExporterPort, workload.ExporterPortName)})
+		out = append(out,
+			Resource{NameMetricsService, monitoring.MetricsService(d, workload.ExporterPort, workload.ExporterPortName)},
+			Resource{NameDashboard, dashboard.ConfigMap(d.Names.Dashboard(), d.Namespace, d.Names.Labels("dashboard"))},
+		)
 		if d.ServiceMonitors {
 			out = append(out, Resource{NameServiceMonitor, monitoring.ServiceMonitor(d, workload.ExporterPortName)})
 		}
