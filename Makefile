@@ -40,6 +40,10 @@ CROSSPLANE_CORE      := $(TOOLS)/crossplane-core-$(CROSSPLANE_CORE_VERSION)
 # Core's CRDs (cluster/crds of its module), to install before core starts.
 CROSSPLANE_CRDS      := $(TOOLS)/crossplane-core-$(CROSSPLANE_CORE_VERSION)-crds
 export KUBE_ASSETS KUBE_CONTROLLER_MANAGER CROSSPLANE_CORE CROSSPLANE_CRDS
+# The Prometheus Operator's ServiceMonitor CRD, which the composed
+# ServiceMonitor is validated against (from its module on the Go proxy).
+PROMETHEUS_OPERATOR_VERSION := v0.85.0
+SERVICEMONITOR_CRD   := $(TOOLS)/servicemonitors-crd-$(PROMETHEUS_OPERATOR_VERSION).yaml
 
 FUNCTION_BIN := $(OUTPUT)/bin/function
 PROVIDER_BIN := $(OUTPUT)/bin/provider
@@ -56,7 +60,7 @@ help: ## Show the targets.
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 .PHONY: tools
-tools: $(CROSSPLANE) $(CROSSPLANE_LINK) ## Build the real crossplane CLI once into .cache/tools.
+tools: $(CROSSPLANE) $(CROSSPLANE_LINK) $(SERVICEMONITOR_CRD) ## Build the real crossplane CLI once into .cache/tools; fetch the ServiceMonitor CRD.
 
 # `go install ...@v2.2.1` refuses the CLI because its go.mod has replace
 # directives; the wrapper module under hack/tools/crossplane pins it and its
@@ -122,6 +126,15 @@ $(CROSSPLANE_CRDS):
 		install -m 0644 "$$(go list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2)"/cluster/crds/*.yaml $$tmp/ && \
 		mv $$tmp $@
 
+# Downloaded outside any module, so go.mod never names it: only the tests
+# read it, as data.
+$(SERVICEMONITOR_CRD):
+	@mkdir -p $(@D)
+	cd / && dir=$$(go mod download -json github.com/prometheus-operator/prometheus-operator@$(PROMETHEUS_OPERATOR_VERSION) | \
+		sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p') && test -n "$$dir" && \
+		install -m 0644 "$$dir/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" $@.$$$$.tmp && \
+		mv $@.$$$$.tmp $@
+
 .PHONY: build
 build: ## Build the function and provider binaries into _output/bin.
 	@mkdir -p $(OUTPUT)/bin
@@ -136,7 +149,7 @@ render: tools build ## Render every example with the real CLI; output also in _o
 # without its tool, except under CI=true, where it fails.
 TEST_ENV := CROSSPLANE_CLI=$(CROSSPLANE) KUBEBUILDER_ASSETS=$(KUBE_ASSETS) \
 	CROSSPLANE_CORE=$(CROSSPLANE_CORE) CROSSPLANE_CRDS=$(CROSSPLANE_CRDS) \
-	KUBE_CONTROLLER_MANAGER=$(KUBE_CONTROLLER_MANAGER)
+	KUBE_CONTROLLER_MANAGER=$(KUBE_CONTROLLER_MANAGER) SERVICEMONITOR_CRD=$(SERVICEMONITOR_CRD)
 
 .PHONY: test
 test: tools e2e-tools ## Run every test (the e2e too) with the race detector, then fuzz for FUZZTIME.

@@ -20,6 +20,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/function/internal/compose"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/monitoring"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/ready"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/validate"
@@ -77,6 +78,10 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 
+	if w := serviceMonitors(req, rsp, d); w != "" {
+		response.Warning(rsp, errors.New(w)).TargetComposite()
+	}
+
 	// Build the final state, refuse what would lose data, then hold the
 	// StatefulSets back to the next safe step.
 	observed := req.GetObserved().GetResources()
@@ -113,8 +118,46 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		response.Fatal(rsp, errors.Wrap(err, "cannot write the AerospikeDatabase's status"))
 		return rsp, nil
 	}
-	log.Debug("Composed AerospikeDatabase", "racks", len(d.Racks), "nodes", d.Spec.Size, "version", d.Version)
+	log.Debug("Composed AerospikeDatabase", "namespace", d.Namespace, "racks", len(d.Racks), "nodes", d.Spec.Size, "version", d.Version)
 	return rsp, nil
+}
+
+// requiredServiceMonitorCRD is the key under which the function asks
+// Crossplane for the ServiceMonitor CRD.
+const requiredServiceMonitorCRD = "servicemonitor-crd"
+
+// serviceMonitors decides whether d gets a ServiceMonitor: the platform team
+// says the cluster runs the Prometheus Operator, and the CRD must be there,
+// or Crossplane could not apply it and the XR would never become ready.
+// Crossplane fetches the CRD the function asks for and calls again; until it
+// has answered, nothing is composed for it. It returns a warning for the
+// user when monitoring asks for what the cluster cannot take.
+func serviceMonitors(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, d *database.Database) string {
+	if !d.Monitoring() || !d.PrometheusOperator {
+		return ""
+	}
+	if rsp.Requirements == nil {
+		rsp.Requirements = &fnv1.Requirements{}
+	}
+	if rsp.Requirements.Resources == nil {
+		rsp.Requirements.Resources = map[string]*fnv1.ResourceSelector{}
+	}
+	rsp.Requirements.Resources[requiredServiceMonitorCRD] = &fnv1.ResourceSelector{
+		ApiVersion: "apiextensions.k8s.io/v1",
+		Kind:       "CustomResourceDefinition",
+		Match:      &fnv1.ResourceSelector_MatchName{MatchName: monitoring.ServiceMonitorCRD},
+	}
+	crds, answered, err := request.GetRequiredResource(req, requiredServiceMonitorCRD)
+	switch {
+	case err != nil:
+		return "spec.monitoring: cannot read the ServiceMonitor CRD Crossplane returned, so no ServiceMonitor is composed: " + err.Error()
+	case !answered:
+		return ""
+	case len(crds) == 0:
+		return "spec.monitoring: the cluster has no ServiceMonitor CRD (" + monitoring.ServiceMonitorCRD + "), so no ServiceMonitor is composed; the exporters, the metrics Service and the dashboard are. Install the Prometheus Operator, or ask the platform team to unset prometheusOperator in the function's input"
+	}
+	d.ServiceMonitors = true
+	return ""
 }
 
 // resolve reads the XR's content into a defaulted, validated database and

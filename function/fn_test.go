@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,6 +16,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 	sigsjson "sigs.k8s.io/json"
@@ -96,15 +100,15 @@ func TestRunFunctionComposesEveryObject(t *testing.T) {
 			want:    []string{"cluster-status", "config", "connection-secret", "pod-disruption-budget", "provider-config", "service-client", "service-headless", "statefulset-rack-0"},
 		},
 		"ProductionEnterprise": {
-			reason:  "three racks: three StatefulSets; roles and users; the application user writes the connection Secret, so the function does not; the NetworkPolicy it asks for; a Service per pod for external access",
+			reason:  "three racks: three StatefulSets; roles and users; the application user writes the connection Secret, so the function does not; the NetworkPolicy and the metrics Service it asks for (no ServiceMonitor: the input does not say the cluster runs the Prometheus Operator); a Service per pod for external access",
 			example: "production-enterprise",
 			want: []string{
 				"cluster-status", "config", "namespace-config-orders", "namespace-config-sessions",
 				"network-policy", "pod-disruption-budget", "provider-config", "role-orders-rw", "role-sessions-rw",
-				"service-client", "service-headless", "statefulset-rack-1", "statefulset-rack-2", "statefulset-rack-3",
+				"grafana-dashboard", "service-client", "service-headless", "service-metrics", "statefulset-rack-1", "statefulset-rack-2", "statefulset-rack-3",
 				"service-external-orders-1-0", "service-external-orders-1-1", "service-external-orders-2-0",
 				"service-external-orders-2-1", "service-external-orders-3-0", "service-external-orders-3-1",
-				"user-ops", "user-orders-app", "user-sessions-app",
+				"user-metrics", "user-ops", "user-orders-app", "user-sessions-app",
 			},
 		},
 	}
@@ -125,6 +129,36 @@ func TestRunFunctionComposesEveryObject(t *testing.T) {
 				t.Errorf("%s: composed resources -want +got:\n%s", tc.reason, diff)
 			}
 		})
+	}
+}
+
+// TestClaimedDatabase: the claims flavour's cluster-scoped XR composes what
+// a namespaced one does, every object in the namespace of its claim; one
+// that was not claimed composes nothing and says what is missing.
+func TestClaimedDatabase(t *testing.T) {
+	xr := exampleXR(t, "claims-community")
+	rsp := run(t, newRequest(t, xr, nil))
+	if f := fatals(rsp); len(f) > 0 {
+		t.Fatalf("unexpected fatal results: %q", f)
+	}
+	want := len(run(t, newRequest(t, exampleXR(t, "minimal-community"), nil)).GetDesired().GetResources())
+	if got := len(rsp.GetDesired().GetResources()); got != want {
+		t.Errorf("a claimed database composes %d objects, the same database namespaced %d", got, want)
+	}
+	for n, r := range rsp.GetDesired().GetResources() {
+		if ns := r.GetResource().GetFields()["metadata"].GetStructValue().GetFields()["namespace"].GetStringValue(); ns != "team-a" {
+			t.Errorf("%s is composed in namespace %q, want the claim's, team-a", n, ns)
+		}
+	}
+
+	delete(xr["metadata"].(map[string]any), "labels")
+	rsp = run(t, newRequest(t, xr, nil))
+	f := fatals(rsp)
+	if len(f) != 1 || !strings.Contains(f[0], "metadata.labels[crossplane.io/claim-namespace]") || !strings.Contains(f[0], "claim") {
+		t.Errorf("an unclaimed cluster-scoped database: want one fatal result naming the claim-namespace label, got %q", f)
+	}
+	if n := len(rsp.GetDesired().GetResources()); n != 0 {
+		t.Errorf("an unclaimed cluster-scoped database composed %d resources, want none", n)
 	}
 }
 
@@ -174,6 +208,10 @@ func checkObject(t testing.TB, name string, s *structpb.Struct) {
 		obj = &providerv1alpha1.Role{}
 	case "NamespaceConfig":
 		obj = &providerv1alpha1.NamespaceConfig{}
+	case "ServiceMonitor":
+		// No Go type here: monitoring's tests validate it against the
+		// Prometheus Operator's own CRD schema.
+		obj = &unstructured.Unstructured{}
 	default:
 		t.Fatalf("%s: unexpected kind %q", name, kind)
 	}
@@ -322,6 +360,7 @@ func TestReadinessAndStatus(t *testing.T) {
 		"provider-config": fnv1.Ready_READY_TRUE, "cluster-status": fnv1.Ready_READY_TRUE,
 		"role-orders-rw": fnv1.Ready_READY_TRUE, "role-sessions-rw": fnv1.Ready_READY_TRUE,
 		"user-ops": fnv1.Ready_READY_TRUE, "user-orders-app": fnv1.Ready_READY_TRUE, "user-sessions-app": fnv1.Ready_READY_TRUE,
+		"user-metrics": fnv1.Ready_READY_TRUE, "service-metrics": fnv1.Ready_READY_TRUE, "grafana-dashboard": fnv1.Ready_READY_TRUE,
 		"namespace-config-orders": fnv1.Ready_READY_TRUE, "namespace-config-sessions": fnv1.Ready_READY_TRUE,
 		"network-policy":              fnv1.Ready_READY_TRUE,
 		"service-external-orders-1-0": fnv1.Ready_READY_TRUE, "service-external-orders-1-1": fnv1.Ready_READY_TRUE,
@@ -490,5 +529,154 @@ func TestLiveChangeRestartsNothing(t *testing.T) {
 		if partition != sts["replicas"] {
 			t.Errorf("%s: partition = %v with %v replicas: a restart must be held for the plan to release one pod at a time", n, partition, sts["replicas"])
 		}
+	}
+}
+
+// TestServiceMonitorOnlyWhereItsCRDIs: with the input's prometheusOperator,
+// the function asks Crossplane for the ServiceMonitor CRD; it composes a
+// ServiceMonitor only once Crossplane has returned the CRD, and when the
+// cluster has none it says so in a Warning and composes everything else, so
+// a missing CRD never keeps the database from becoming ready.
+func TestServiceMonitorOnlyWhereItsCRDIs(t *testing.T) {
+	crd, err := structpb.NewStruct(map[string]any{
+		"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+		"metadata": map[string]any{"name": "servicemonitors.monitoring.coreos.com"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]struct {
+		reason      string
+		operator    bool
+		required    *fnv1.Resources // nil: Crossplane has not answered yet
+		wantMonitor bool
+		wantAsk     bool
+		wantWarning string
+	}{
+		"NoOperator": {
+			reason: "without the platform's word, the function neither asks nor composes",
+		},
+		"NotAnsweredYet": {
+			reason:   "the function asks for the CRD and waits for the answer",
+			operator: true, wantAsk: true,
+		},
+		"CRDAbsent": {
+			reason:   "no CRD: a Warning naming it, no ServiceMonitor, the rest composed",
+			operator: true, required: &fnv1.Resources{}, wantAsk: true,
+			wantWarning: "no ServiceMonitor CRD (servicemonitors.monitoring.coreos.com)",
+		},
+		"CRDPresent": {
+			reason:   "the CRD is there: a ServiceMonitor",
+			operator: true, required: &fnv1.Resources{Items: []*fnv1.Resource{{Resource: crd}}}, wantAsk: true, wantMonitor: true,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			req := newRequest(t, exampleXR(t, "production-enterprise"), nil)
+			in, err := structpb.NewStruct(map[string]any{
+				"apiVersion": "aerospike.fn.xp-aerospike.io/v1beta1", "kind": "Input", "prometheusOperator": tc.operator,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Input = in
+			if tc.required != nil {
+				req.RequiredResources = map[string]*fnv1.Resources{requiredServiceMonitorCRD: tc.required}
+			}
+			rsp := run(t, req)
+			if f := fatals(rsp); len(f) > 0 {
+				t.Fatalf("%s: unexpected fatal results: %q", tc.reason, f)
+			}
+			res := rsp.GetDesired().GetResources()
+			if _, got := res[string(compose.NameServiceMonitor)]; got != tc.wantMonitor {
+				t.Errorf("%s: ServiceMonitor composed: %v, want %v", tc.reason, got, tc.wantMonitor)
+			}
+			for _, n := range []string{"statefulset-rack-1", "service-metrics", "config"} {
+				if _, ok := res[n]; !ok {
+					t.Errorf("%s: %s not composed", tc.reason, n)
+				}
+			}
+			sel, asked := rsp.GetRequirements().GetResources()[requiredServiceMonitorCRD]
+			if asked != tc.wantAsk {
+				t.Errorf("%s: asked for the CRD: %v, want %v", tc.reason, asked, tc.wantAsk)
+			}
+			if asked && (sel.GetKind() != "CustomResourceDefinition" || sel.GetMatchName() != "servicemonitors.monitoring.coreos.com") {
+				t.Errorf("%s: asked for %v", tc.reason, sel)
+			}
+			var warnings []string
+			for _, r := range rsp.GetResults() {
+				if r.GetSeverity() == fnv1.Severity_SEVERITY_WARNING && strings.Contains(r.GetMessage(), "ServiceMonitor") {
+					warnings = append(warnings, r.GetMessage())
+				}
+			}
+			switch {
+			case tc.wantWarning == "" && len(warnings) > 0:
+				t.Errorf("%s: unexpected warnings %q", tc.reason, warnings)
+			case tc.wantWarning != "" && (len(warnings) != 1 || !strings.Contains(warnings[0], tc.wantWarning)):
+				t.Errorf("%s: warnings %q, want one containing %q", tc.reason, warnings, tc.wantWarning)
+			}
+			if tc.wantMonitor {
+				checkObject(t, string(compose.NameServiceMonitor), res[string(compose.NameServiceMonitor)].GetResource())
+			}
+		})
+	}
+}
+
+// TestClusterRoleCoversEveryComposedKind: core applies what the function
+// composes under its own service account, so the aggregated ClusterRole we
+// ship must grant every kind any example composes, the ServiceMonitor
+// included. The e2e proves the role through a real authorizer for the
+// kinds its database composes; this covers every option.
+func TestClusterRoleCoversEveryComposedKind(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "cluster", "rbac", "aggregate-to-crossplane.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := &rbacv1.ClusterRole{}
+	if err := yaml.UnmarshalStrict(b, role); err != nil {
+		t.Fatal(err)
+	}
+	granted := func(group, resource string) bool {
+		for _, r := range role.Rules {
+			if slices.Contains(r.APIGroups, group) && slices.Contains(r.Resources, resource) &&
+				slices.Contains(r.Verbs, "create") && slices.Contains(r.Verbs, "patch") && slices.Contains(r.Verbs, "delete") {
+				return true
+			}
+		}
+		return false
+	}
+
+	withMonitor := newRequest(t, exampleXR(t, "production-enterprise"), nil)
+	in, err := structpb.NewStruct(map[string]any{"apiVersion": "aerospike.fn.xp-aerospike.io/v1beta1", "kind": "Input", "prometheusOperator": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withMonitor.Input = in
+	crd, err := structpb.NewStruct(map[string]any{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": map[string]any{"name": "servicemonitors.monitoring.coreos.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withMonitor.RequiredResources = map[string]*fnv1.Resources{requiredServiceMonitorCRD: {Items: []*fnv1.Resource{{Resource: crd}}}}
+
+	seen := map[string]bool{}
+	for _, req := range []*fnv1.RunFunctionRequest{
+		newRequest(t, exampleXR(t, "minimal-community"), nil),
+		withMonitor,
+	} {
+		for name, r := range run(t, req).GetDesired().GetResources() {
+			u := &unstructured.Unstructured{Object: r.GetResource().AsMap()}
+			plural, _ := meta.UnsafeGuessKindToResource(u.GroupVersionKind())
+			key := plural.Group + "/" + plural.Resource
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			if !granted(plural.Group, plural.Resource) {
+				t.Errorf("%s is a %s, which cluster/rbac/aggregate-to-crossplane.yaml does not let core manage", name, key)
+			}
+		}
+	}
+	if !seen["monitoring.coreos.com/servicemonitors"] {
+		t.Error("no ServiceMonitor was composed: the test covers less than it says")
 	}
 }

@@ -1,5 +1,9 @@
-// Package xrd derives the Crossplane CompositeResourceDefinition (XRD) of the
-// AerospikeDatabase from its Go types.
+// Package xrd derives the Crossplane CompositeResourceDefinitions (XRDs) of the
+// AerospikeDatabase from its Go types, in two flavours: the namespaced XR of
+// Crossplane v2 (package/configuration), and the claims flavour
+// (package/configuration-claims), a cluster-scoped XAerospikeDatabase claimed
+// by a namespaced AerospikeDatabase as in Crossplane 1.x. Both carry the one
+// schema generated from the types.
 //
 // controller-gen turns the types and their kubebuilder markers into a
 // CustomResourceDefinition; this package keeps the parts an XRD may carry
@@ -25,6 +29,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	xpv1 "github.com/crossplane/crossplane/apis/v2/apiextensions/v1"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/apiextensions/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
@@ -34,8 +39,11 @@ import (
 const TypesPackage = "github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 
 // CompositionName is the Composition every AerospikeDatabase uses unless it
-// names another.
-const CompositionName = "aerospikedatabase"
+// names another; ClaimsCompositionName is the claims flavour's.
+const (
+	CompositionName       = "aerospikedatabase"
+	ClaimsCompositionName = "xaerospikedatabase"
+)
 
 // CRD generates the CustomResourceDefinition of the AerospikeDatabase from
 // the Go types in TypesPackage, exactly as controller-gen would.
@@ -119,6 +127,55 @@ func FromCRD(c *apiextensionsv1.CustomResourceDefinition) (*xpv2.CompositeResour
 	return xrd, nil
 }
 
+// Claims converts the namespaced XRD into the claims flavour: a legacy
+// cluster-scoped XAerospikeDatabase in v1alpha1.ClaimsGroup whose claim is
+// the AerospikeDatabase, with the same versions, schemas, printer columns
+// and scale subresource. Only a v1 XRD offers claims.
+func Claims(x *xpv2.CompositeResourceDefinition) *xpv1.CompositeResourceDefinition {
+	n := x.Spec.Names
+	names := apiextensionsv1.CustomResourceDefinitionNames{
+		Kind:       v1alpha1.CompositeKind,
+		ListKind:   v1alpha1.CompositeKind + "List",
+		Plural:     "x" + n.Plural,
+		Singular:   "x" + n.Singular,
+		Categories: n.Categories,
+	}
+	claim := n
+	scope := xpv1.CompositeResourceScopeLegacyCluster
+	c := &xpv1.CompositeResourceDefinition{
+		TypeMeta: metav1.TypeMeta{
+			APIVersion: xpv1.SchemeGroupVersion.String(),
+			Kind:       xpv1.CompositeResourceDefinitionKind,
+		},
+		ObjectMeta: metav1.ObjectMeta{Name: names.Plural + "." + v1alpha1.ClaimsGroup},
+		Spec: xpv1.CompositeResourceDefinitionSpec{
+			Group:                 v1alpha1.ClaimsGroup,
+			Names:                 names,
+			ClaimNames:            &claim,
+			Scope:                 &scope,
+			DefaultCompositionRef: &xpv1.CompositionReference{Name: ClaimsCompositionName},
+		},
+	}
+	for _, v := range x.Spec.Versions {
+		cv := xpv1.CompositeResourceDefinitionVersion{
+			Name:                     v.Name,
+			Served:                   v.Served,
+			Referenceable:            v.Referenceable,
+			Deprecated:               v.Deprecated,
+			DeprecationWarning:       v.DeprecationWarning,
+			AdditionalPrinterColumns: v.AdditionalPrinterColumns,
+		}
+		if v.Schema != nil {
+			cv.Schema = &xpv1.CompositeResourceValidation{OpenAPIV3Schema: v.Schema.OpenAPIV3Schema}
+		}
+		if v.Subresources != nil {
+			cv.Subresources = &xpv1.CompositeResourceDefinitionVersionSubresources{Scale: v.Subresources.Scale}
+		}
+		c.Spec.Versions = append(c.Spec.Versions, cv)
+	}
+	return c
+}
+
 // xrdSchema keeps the spec and status of a CRD's schema. Crossplane owns the
 // object's metadata, spec.crossplane and status.conditions and adds them to
 // the CRD it derives from the XRD, so they must not be declared here.
@@ -154,17 +211,30 @@ func yamlFriendlyJSON(v any) ([]byte, error) {
 	return yaml.YAMLToJSON(b)
 }
 
-// Generate returns the XRD of the AerospikeDatabase as YAML.
-func Generate() ([]byte, error) {
+// Generate returns the XRDs of the AerospikeDatabase as YAML: the namespaced
+// one of package/configuration and the claims flavour of
+// package/configuration-claims.
+func Generate() (namespaced, claims []byte, err error) {
 	c, err := CRD()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	x, err := FromCRD(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	b, err := yaml.Marshal(x)
+	if namespaced, err = marshal(x); err != nil {
+		return nil, nil, err
+	}
+	if claims, err = marshal(Claims(x)); err != nil {
+		return nil, nil, err
+	}
+	return namespaced, claims, nil
+}
+
+// marshal writes a generated XRD as YAML under a header that says so.
+func marshal(xrd any) ([]byte, error) {
+	b, err := yaml.Marshal(xrd)
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot marshal the XRD")
 	}

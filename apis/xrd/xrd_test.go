@@ -2,6 +2,7 @@ package xrd
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"os/exec"
@@ -19,55 +20,93 @@ import (
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/listtype"
 	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	"sigs.k8s.io/yaml"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/xcrd"
+	xpv1 "github.com/crossplane/crossplane/apis/v2/apiextensions/v1"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/apiextensions/v2"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 )
 
-var update = flag.Bool("update", false, "rewrite the committed XRD from the Go types")
+var update = flag.Bool("update", false, "rewrite the committed XRDs from the Go types")
 
-const committed = "../../package/configuration/definition.yaml"
+// flavour is one XRD the generator writes: its package and xrdgen's flag.
+type flavour struct {
+	pkg  string
+	flag string
+}
 
-// TestCommittedXRDMatchesTypes fails when the Go types changed but the XRD
+// flavours are the namespaced XRD and the claims flavour.
+var flavours = []flavour{
+	{pkg: "configuration", flag: "-out"},
+	{pkg: "configuration-claims", flag: "-claims-out"},
+}
+
+func (f flavour) committed() string {
+	return filepath.Join("..", "..", "package", f.pkg, "definition.yaml")
+}
+
+// namespaced is the flavour most tests check the schema through: every
+// flavour carries the same one (TestFlavoursShareTheSchema). claims is the
+// Crossplane 1.x style one.
+var namespaced, claims = flavours[0], flavours[1]
+
+// TestCommittedXRDMatchesTypes fails when the Go types changed but an XRD
 // under package/ was not regenerated. Run `make generate` (or this test with
 // -update) to fix it.
 func TestCommittedXRDMatchesTypes(t *testing.T) {
 	// The generator runs in its own process: controller-tools' loader
 	// type-checks packages concurrently with a data race of its own, which
 	// -race would pin on this test.
-	out := filepath.Join(t.TempDir(), "definition.yaml")
-	if b, err := exec.Command("go", "run", "./cmd/xrdgen", "-out", out).CombinedOutput(); err != nil {
+	dir := t.TempDir()
+	args := []string{"run", "./cmd/xrdgen"}
+	for _, f := range flavours {
+		args = append(args, f.flag, filepath.Join(dir, f.pkg+".yaml"))
+	}
+	if b, err := exec.Command("go", args...).CombinedOutput(); err != nil {
 		t.Fatalf("cannot run the XRD generator: %v\n%s", err, b)
 	}
-	want, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *update {
-		if err := os.WriteFile(committed, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(committed)
-	if err != nil {
-		t.Fatalf("cannot read the committed XRD: %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s is stale; run `make generate`\n-generated +committed:\n%s", filepath.Base(committed), diff)
+	for _, f := range flavours {
+		t.Run(f.pkg, func(t *testing.T) {
+			want, err := os.ReadFile(filepath.Join(dir, f.pkg+".yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *update {
+				if err := os.WriteFile(f.committed(), want, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := os.ReadFile(f.committed())
+			if err != nil {
+				t.Fatalf("cannot read the committed XRD: %v", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("%s is stale; run `make generate`\n-generated +committed:\n%s", f.committed(), diff)
+			}
+		})
 	}
 }
 
-// TestXRDIsAValidCRDSchema runs the API server's own CRD validation over the
-// CRD Crossplane derives from the XRD: the schema must be structural, every
-// CEL rule must compile and stay within the cost budget, and every default
-// must validate.
+// TestXRDIsAValidCRDSchema runs the API server's own CRD validation over
+// every CRD Crossplane derives from each XRD (the composite's and the
+// claim's): the schema must be structural, every CEL rule must compile and
+// stay within the cost budget, and every default must validate.
 func TestXRDIsAValidCRDSchema(t *testing.T) {
-	crd := loadCRD(t)
-	if errs := validation.ValidateCustomResourceDefinition(context.Background(), crd); len(errs) > 0 {
-		t.Fatalf("the CRD derived from the XRD is invalid:\n%s", errs.ToAggregate())
+	for _, f := range flavours {
+		for _, crd := range loadCRDs(t, f) {
+			t.Run(crd.Name, func(t *testing.T) {
+				if errs := validation.ValidateCustomResourceDefinition(context.Background(), crd); len(errs) > 0 {
+					t.Fatalf("the CRD derived from %s is invalid:\n%s", f.committed(), errs.ToAggregate())
+				}
+			})
+		}
 	}
 }
 
@@ -200,7 +239,7 @@ accessControl: {adminSecretRef: {name: a}, roles: [{name: r, privileges: [{code:
 			want:   []string{"spec.namespaces[0].defaultTTL"},
 		},
 	}
-	v := newValidator(t)
+	v := newValidator(t, loadCRDs(t, namespaced)[0])
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			// Decode as the API server does: whole numbers are int64.
@@ -239,7 +278,7 @@ accessControl: {adminSecretRef: {name: a}, roles: [{name: r, privileges: [{code:
 
 // TestDefaults checks the defaults the API server applies.
 func TestDefaults(t *testing.T) {
-	v := newValidator(t)
+	v := newValidator(t, loadCRDs(t, namespaced)[0])
 	obj := map[string]any{
 		"spec": map[string]any{
 			"size":                                 int64(1),
@@ -269,9 +308,8 @@ type validator struct {
 	cel        *cel.Validator
 }
 
-func newValidator(t *testing.T) *validator {
+func newValidator(t *testing.T, crd *apiextensions.CustomResourceDefinition) *validator {
 	t.Helper()
-	crd := loadCRD(t)
 	// The internal CRD hoists a schema shared by every version to spec.
 	s := crd.Spec.Validation.OpenAPIV3Schema
 	st, err := structuralschema.NewStructural(s)
@@ -302,64 +340,84 @@ func (v *validator) validate(obj map[string]any) field.ErrorList {
 	return celErrs
 }
 
-// loadCRD reads the committed XRD and derives the CRD the way Crossplane
-// does: the XRD's spec and status under a standard object schema.
-func loadCRD(t *testing.T) *apiextensions.CustomResourceDefinition {
+// loadXRD reads a flavour's committed XRD as a v1 XRD. A v2 XRD is a v1 XRD
+// without the legacy fields, which is how Crossplane reads it too.
+func loadXRD(t *testing.T, f flavour) *xpv1.CompositeResourceDefinition {
 	t.Helper()
-	b, err := os.ReadFile(committed)
+	b, err := os.ReadFile(f.committed())
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := &xpv2.CompositeResourceDefinition{}
-	if err := yaml.UnmarshalStrict(b, x); err != nil {
-		t.Fatalf("the committed XRD does not decode strictly: %v", err)
+	tm := metav1.TypeMeta{}
+	if err := yaml.Unmarshal(b, &tm); err != nil {
+		t.Fatalf("%s is not YAML: %v", f.committed(), err)
 	}
-	v1 := &apiextensionsv1.CustomResourceDefinition{
-		ObjectMeta: metav1.ObjectMeta{Name: x.Name},
-		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
-			Group: x.Spec.Group,
-			Names: x.Spec.Names,
-			Scope: apiextensionsv1.ResourceScope(x.Spec.Scope),
-		},
-	}
-	for _, xv := range x.Spec.Versions {
-		s := &apiextensionsv1.JSONSchemaProps{}
-		if err := yaml.UnmarshalStrict(xv.Schema.OpenAPIV3Schema.Raw, s); err != nil {
-			t.Fatalf("schema of %s: %v", xv.Name, err)
+	if tm.APIVersion == xpv2.SchemeGroupVersion.String() {
+		x2 := &xpv2.CompositeResourceDefinition{}
+		if err := yaml.UnmarshalStrict(b, x2); err != nil {
+			t.Fatalf("%s does not decode strictly: %v", f.committed(), err)
 		}
-		s.Properties["apiVersion"] = apiextensionsv1.JSONSchemaProps{Type: "string"}
-		s.Properties["kind"] = apiextensionsv1.JSONSchemaProps{Type: "string"}
-		s.Properties["metadata"] = apiextensionsv1.JSONSchemaProps{Type: "object"}
-		v1.Spec.Versions = append(v1.Spec.Versions, apiextensionsv1.CustomResourceDefinitionVersion{
-			Name:                     xv.Name,
-			Served:                   xv.Served,
-			Storage:                  xv.Referenceable,
-			Schema:                   &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: s},
-			AdditionalPrinterColumns: xv.AdditionalPrinterColumns,
-			Subresources: &apiextensionsv1.CustomResourceSubresources{
-				Status: &apiextensionsv1.CustomResourceSubresourceStatus{},
-				Scale:  scale(xv.Subresources),
-			},
-		})
+		if b, err = json.Marshal(x2); err != nil {
+			t.Fatal(err)
+		}
 	}
-	v1.Status.StoredVersions = []string{x.Spec.Versions[0].Name}
-	out := &apiextensions.CustomResourceDefinition{}
-	if err := apiextensionsv1.Convert_v1_CustomResourceDefinition_To_apiextensions_CustomResourceDefinition(v1, out, nil); err != nil {
-		t.Fatal(err)
+	x := &xpv1.CompositeResourceDefinition{}
+	if err := yaml.UnmarshalStrict(b, x); err != nil {
+		t.Fatalf("%s does not decode strictly as a v1 XRD: %v", f.committed(), err)
+	}
+	return x
+}
+
+// loadCRDs derives a flavour's CRDs from its committed XRD as Crossplane
+// does, with crossplane-runtime's xcrd: the composite's and, when the XRD
+// offers a claim, the claim's.
+func loadCRDs(t *testing.T, f flavour) []*apiextensions.CustomResourceDefinition {
+	t.Helper()
+	x := loadXRD(t, f)
+	x.UID = "xrd-uid" // the CRDs' owner reference; the API server sets it
+	derive := []func(*xpv1.CompositeResourceDefinition) (*apiextensionsv1.CustomResourceDefinition, error){xcrd.ForCompositeResource}
+	if x.Spec.ClaimNames != nil {
+		derive = append(derive, xcrd.ForCompositeResourceClaim)
+	}
+	var out []*apiextensions.CustomResourceDefinition
+	for _, d := range derive {
+		v1, err := d(x)
+		if err != nil {
+			t.Fatalf("cannot derive a CRD from %s: %v", f.committed(), err)
+		}
+		v1.Status.StoredVersions = []string{x.Spec.Versions[0].Name}
+		crd := &apiextensions.CustomResourceDefinition{}
+		if err := apiextensionsv1.Convert_v1_CustomResourceDefinition_To_apiextensions_CustomResourceDefinition(v1, crd, nil); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, crd)
 	}
 	return out
 }
 
-// TestExamplesAreValid admits every example through the XRD's schema, as the
-// API server would.
+// TestExamplesAreValid admits every example's XR, and the claim of an
+// example that has one, through the schema of the CRD that serves its kind,
+// as the API server would.
 func TestExamplesAreValid(t *testing.T) {
-	files, err := filepath.Glob("../../examples/*/xr.yaml")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no examples found: %v", err)
+	crds := map[schema.GroupKind]*apiextensions.CustomResourceDefinition{}
+	for _, f := range flavours {
+		for _, crd := range loadCRDs(t, f) {
+			crds[schema.GroupKind{Group: crd.Spec.Group, Kind: crd.Spec.Names.Kind}] = crd
+		}
 	}
-	v := newValidator(t)
+	var files []string
+	for _, pattern := range []string{"../../examples/*/xr.yaml", "../../examples/*/claim.yaml"} {
+		m, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Fatal("no examples found")
+	}
 	for _, f := range files {
-		t.Run(filepath.Base(filepath.Dir(f)), func(t *testing.T) {
+		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
 			b, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
@@ -372,26 +430,101 @@ func TestExamplesAreValid(t *testing.T) {
 			if err := utiljson.Unmarshal(j, &obj); err != nil {
 				t.Fatal(err)
 			}
-			if errs := v.validate(obj); len(errs) > 0 {
-				t.Errorf("%s is refused by the XRD's schema:\n%v", f, errs.ToAggregate())
+			u := unstructured.Unstructured{Object: obj}
+			gk := u.GroupVersionKind().GroupKind()
+			crd, ok := crds[gk]
+			if !ok {
+				t.Fatalf("%s is a %s, which no XRD under package/ serves", f, gk)
+			}
+			if errs := newValidator(t, crd).validate(obj); len(errs) > 0 {
+				t.Errorf("%s is refused by the schema of %s:\n%v", f, crd.Name, errs.ToAggregate())
 			}
 		})
 	}
 }
 
-func scale(s *xpv2.CompositeResourceDefinitionVersionSubresources) *apiextensionsv1.CustomResourceSubresourceScale {
-	if s == nil {
-		return nil
+// TestScaleSubresource: an autoscaler drives spec.size, of an XR or of a
+// claim, and reads the ready nodes and the pods' selector.
+func TestScaleSubresource(t *testing.T) {
+	for _, f := range flavours {
+		for _, crd := range loadCRDs(t, f) {
+			sc := crd.Spec.Subresources.Scale
+			if sc == nil || sc.SpecReplicasPath != ".spec.size" || sc.StatusReplicasPath != ".status.readyNodes" || sc.LabelSelectorPath == nil || *sc.LabelSelectorPath != ".status.selector" {
+				t.Errorf("%s: scale subresource %+v", crd.Name, sc)
+			}
+		}
 	}
-	return s.Scale
 }
 
-// TestScaleSubresource: an autoscaler drives spec.size and reads the ready
-// nodes and the pods' selector.
-func TestScaleSubresource(t *testing.T) {
-	crd := loadCRD(t)
-	sc := crd.Spec.Subresources.Scale
-	if sc == nil || sc.SpecReplicasPath != ".spec.size" || sc.StatusReplicasPath != ".status.readyNodes" || sc.LabelSelectorPath == nil || *sc.LabelSelectorPath != ".status.selector" {
-		t.Errorf("scale subresource %+v", sc)
+// TestFlavoursShareTheSchema: the claims flavour serves the very versions,
+// schemas, printer columns and subresources of the namespaced XRD, so one
+// function reads both.
+func TestFlavoursShareTheSchema(t *testing.T) {
+	want := loadXRD(t, namespaced).Spec.Versions
+	if diff := cmp.Diff(want, loadXRD(t, claims).Spec.Versions); diff != "" {
+		t.Errorf("the versions of %s differ from %s's (-%s +%s):\n%s", claims.pkg, namespaced.pkg, namespaced.pkg, claims.pkg, diff)
+	}
+}
+
+// TestFlavoursDoNotCollide: no two flavours define the same CRD, so a
+// platform may install both; and the claims flavour is what Crossplane 1.x
+// users claim: a legacy cluster-scoped XAerospikeDatabase whose claim is an
+// AerospikeDatabase.
+func TestFlavoursDoNotCollide(t *testing.T) {
+	seen := map[string]string{}
+	for _, f := range flavours {
+		for _, crd := range loadCRDs(t, f) {
+			if other, ok := seen[crd.Name]; ok {
+				t.Errorf("%s and %s both define the CRD %s", other, f.pkg, crd.Name)
+			}
+			seen[crd.Name] = f.pkg
+		}
+	}
+	x := loadXRD(t, claims)
+	if x.Spec.Scope == nil || *x.Spec.Scope != xpv1.CompositeResourceScopeLegacyCluster {
+		t.Errorf("the claims flavour's scope is %v, want %s: only a legacy cluster-scoped XR can be claimed", x.Spec.Scope, xpv1.CompositeResourceScopeLegacyCluster)
+	}
+	if x.Spec.Names.Kind != v1alpha1.CompositeKind || x.Spec.ClaimNames == nil || x.Spec.ClaimNames.Kind != v1alpha1.AerospikeDatabaseKind {
+		t.Errorf("the claims flavour serves %s claimed as %+v, want %s claimed as %s", x.Spec.Names.Kind, x.Spec.ClaimNames, v1alpha1.CompositeKind, v1alpha1.AerospikeDatabaseKind)
+	}
+}
+
+// TestCompositions: each package's Composition composes its XRD's type, is
+// the XRD's default, and runs the same pipeline as every other flavour's.
+func TestCompositions(t *testing.T) {
+	var pipeline []xpv1.PipelineStep
+	for _, f := range flavours {
+		t.Run(f.pkg, func(t *testing.T) {
+			path := filepath.Join("..", "..", "package", f.pkg, "composition.yaml")
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := &xpv1.Composition{}
+			if err := yaml.UnmarshalStrict(b, c); err != nil {
+				t.Fatalf("%s does not decode strictly: %v", path, err)
+			}
+			x := loadXRD(t, f)
+			var version string
+			for _, v := range x.Spec.Versions {
+				if v.Referenceable {
+					version = v.Name
+				}
+			}
+			want := xpv1.TypeReference{APIVersion: x.Spec.Group + "/" + version, Kind: x.Spec.Names.Kind}
+			if c.Spec.CompositeTypeRef != want {
+				t.Errorf("%s composes %+v, want %+v", path, c.Spec.CompositeTypeRef, want)
+			}
+			if x.Spec.DefaultCompositionRef == nil || x.Spec.DefaultCompositionRef.Name != c.Name {
+				t.Errorf("the XRD's default Composition is %+v, want %s", x.Spec.DefaultCompositionRef, c.Name)
+			}
+			if pipeline == nil {
+				pipeline = c.Spec.Pipeline
+				return
+			}
+			if diff := cmp.Diff(pipeline, c.Spec.Pipeline); diff != "" {
+				t.Errorf("the pipeline of %s differs from %s's (-%s +%s):\n%s", path, flavours[0].pkg, flavours[0].pkg, f.pkg, diff)
+			}
+		})
 	}
 }

@@ -17,9 +17,11 @@
 // writes the golden files and removes those whose example is gone. Review
 // the diff before committing it.
 //
-// XPA_EXAMPLES_DIR, XPA_COMPOSITION and XPA_GOLDEN_DIR point the tests at
-// other examples, Composition and golden files than the repository's, for
-// work on the harness or on a new example outside the tree.
+// Each example renders with the Composition under package/ that composes its
+// XR's type. XPA_EXAMPLES_DIR, XPA_COMPOSITION and XPA_GOLDEN_DIR point the
+// tests at other examples, Composition and golden files than the
+// repository's, for work on the harness or on a new example outside the
+// tree.
 //
 // The tests compare parsed and sorted documents rather than bytes, so that
 // only a change of content fails them; a separate test renders each example
@@ -125,6 +127,12 @@ func str(obj map[string]any, path ...string) string {
 	}
 	s, _ := v.(string)
 	return s
+}
+
+// typeOf returns the apiVersion and kind at path in obj (obj's own when path
+// is empty), such as "aerospike.xp-aerospike.io/v1alpha1 AerospikeDatabase".
+func typeOf(obj map[string]any, path ...string) string {
+	return str(obj, append(path, "apiVersion")...) + " " + str(obj, append(path, "kind")...)
 }
 
 // marshalDocuments writes documents as one YAML stream, each preceded by

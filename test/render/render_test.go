@@ -23,10 +23,13 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/, and the generated examples/*/observed.yaml, from the current render output")
 
-// The tests render the repository's examples with the repository's
-// Composition by default. These variables point them elsewhere, which helps
+// The tests render the repository's examples, each with the Composition
+// under package/ that composes its XR's type (package/configuration's for an
+// AerospikeDatabase, package/configuration-claims' for an
+// XAerospikeDatabase). These variables point them elsewhere, which helps
 // while developing the harness or a new example; relative paths are relative
-// to the module root.
+// to the module root, and XPA_COMPOSITION names the one Composition every
+// example then renders with.
 const (
 	envExamplesDir = "XPA_EXAMPLES_DIR"
 	envComposition = "XPA_COMPOSITION"
@@ -157,19 +160,23 @@ func TestRenderDeterministic(t *testing.T) {
 // env is what a test needs to render examples: the CLI, the examples, and a
 // running function.
 type env struct {
-	root        string
-	cli         string
-	composition string
-	examples    []example
+	root     string
+	cli      string
+	examples []example
 	// functions maps an example's name to its functions.yaml, rewritten to
 	// point at the running function.
 	functions map[string]string
 }
 
-// example is one directory under the examples directory.
+// example is one directory under the examples directory. An example may
+// bring its own composition.yaml (the platform team's input differs from
+// the package's defaults) and a required.yaml: the resources the function
+// asks Crossplane for that the example's cluster has.
 type example struct {
 	name string
 	dir  string
+	// composition renders the example's XR.
+	composition string
 }
 
 // run is one invocation of crossplane render.
@@ -195,8 +202,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	root := moduleRoot(t)
 	e := &env{root: root, functions: map[string]string{}}
-	e.composition = e.path(envComposition, filepath.Join("package", "configuration", "composition.yaml"))
 	e.examples = findExamples(t, e.path(envExamplesDir, "examples"))
+	e.pickCompositions(t)
 	e.cli = findCLI(t, root)
 
 	addr := serveFunction(t, buildFunction(t, root))
@@ -236,8 +243,11 @@ func (e *env) path(name, def string) string {
 func (e *env) render(t *testing.T, r run) []byte {
 	t.Helper()
 	args := []string{"render",
-		filepath.Join(r.example.dir, "xr.yaml"), e.composition, e.functions[r.example.name],
+		filepath.Join(r.example.dir, "xr.yaml"), r.example.composition, e.functions[r.example.name],
 		"--include-function-results",
+	}
+	if req := filepath.Join(r.example.dir, "required.yaml"); exists(req) {
+		args = append(args, "--required-resources="+req)
 	}
 	if r.observed != "" {
 		args = append(args, "--observed-resources="+r.observed)
@@ -268,6 +278,62 @@ func (e *env) refreshObserved(t *testing.T, ex example) {
 	}
 	sortDocuments(docs)
 	writeObserved(t, path, docs)
+}
+
+// pickCompositions gives every example the Composition named by
+// $XPA_COMPOSITION or, without it, its own composition.yaml, or else the
+// one under package/ whose compositeTypeRef is the example XR's apiVersion
+// and kind, as Crossplane would pick it.
+func (e *env) pickCompositions(t *testing.T) {
+	t.Helper()
+	if os.Getenv(envComposition) != "" {
+		for i := range e.examples {
+			e.examples[i].composition = e.path(envComposition, "")
+		}
+		return
+	}
+	byType := map[string]string{}
+	paths, err := filepath.Glob(filepath.Join(e.root, "package", "*", "composition.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range paths {
+		ty := typeOf(readDocument(t, p), "spec", "compositeTypeRef")
+		if other, ok := byType[ty]; ok {
+			t.Fatalf("%s and %s both compose %s", other, p, ty)
+		}
+		byType[ty] = p
+	}
+	for i, ex := range e.examples {
+		if own := filepath.Join(ex.dir, "composition.yaml"); exists(own) {
+			e.examples[i].composition = own
+			continue
+		}
+		xr := filepath.Join(ex.dir, "xr.yaml")
+		ty := typeOf(readDocument(t, xr))
+		p, ok := byType[ty]
+		if !ok {
+			t.Fatalf("%s is a %s, which no package/*/composition.yaml composes", xr, ty)
+		}
+		e.examples[i].composition = p
+	}
+}
+
+// readDocument parses a file that holds one YAML document.
+func readDocument(t *testing.T, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := parseDocuments(b)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if len(docs) != 1 {
+		t.Fatalf("%s holds %d YAML documents, want one", path, len(docs))
+	}
+	return docs[0]
 }
 
 // moduleRoot walks up from the package directory to the directory that

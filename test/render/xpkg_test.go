@@ -6,14 +6,15 @@ import (
 	"testing"
 )
 
-// TestPackagesBuild builds the function and configuration packages with the
-// real CLI, which parses and lints every object in them: a Composition, XRD
-// or crossplane.yaml the CLI refuses fails here.
+// TestPackagesBuild builds every package (the function, both configuration
+// flavours and the provider) with the real CLI, which parses and lints every
+// object in them: a Composition, XRD or crossplane.yaml the CLI refuses
+// fails here.
 func TestPackagesBuild(t *testing.T) {
 	root := moduleRoot(t)
 	crossplane := findCLI(t, root)
 	empty := t.TempDir()
-	for _, pkg := range []string{"function", "configuration", "provider"} {
+	for _, pkg := range []string{"function", "configuration", "configuration-claims", "provider"} {
 		t.Run(pkg, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), pkg+".xpkg")
 			cmd := exec.Command(crossplane, "xpkg", "build",

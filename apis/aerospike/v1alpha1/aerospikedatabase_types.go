@@ -69,6 +69,9 @@ type Duration string
 // +kubebuilder:validation:XValidation:rule="(has(self.edition) && self.edition == 'enterprise') || size(self.namespaces) <= 2",message="spec.namespaces: Community Edition supports at most 2 namespaces; remove namespaces or use edition enterprise"
 // +kubebuilder:validation:XValidation:rule="(has(self.edition) && self.edition == 'enterprise') || !has(self.accessControl)",message="spec.accessControl needs edition enterprise: Community Edition has no users or roles"
 // +kubebuilder:validation:XValidation:rule="self.namespaces.all(n, !has(n.replicationFactor) || n.replicationFactor <= self.size)",message="spec.namespaces[*].replicationFactor must not exceed spec.size: a cluster cannot hold more copies of a record than it has nodes"
+// +kubebuilder:validation:XValidation:rule="!has(self.monitoring) || !has(self.monitoring.exporterUser) || (has(self.accessControl) && has(self.accessControl.users) && self.accessControl.users.exists(u, u.name == self.monitoring.exporterUser))",message="spec.monitoring.exporterUser must name one of spec.accessControl.users"
+// +kubebuilder:validation:XValidation:rule="!has(self.accessControl) || !has(self.monitoring) || !has(self.monitoring.enabled) || !self.monitoring.enabled || has(self.monitoring.exporterUser)",message="spec.monitoring.exporterUser is required with access control: name the user the exporter logs in as"
+// +kubebuilder:validation:XValidation:rule="(has(self.edition) && self.edition == 'enterprise') || !has(self.tls)",message="spec.tls needs edition enterprise: Community Edition has no TLS"
 // +kubebuilder:validation:XValidation:rule="!has(self.racks) || size(self.racks) <= self.size",message="spec.racks: every rack needs at least one node; use at most spec.size racks"
 type AerospikeDatabaseSpec struct {
 	// Size is the number of Aerospike nodes (pods). They are split evenly
@@ -186,6 +189,11 @@ type AerospikeDatabaseSpec struct {
 	// Monitoring of the cluster with Prometheus.
 	// +optional
 	Monitoring *Monitoring `json:"monitoring,omitempty"`
+
+	// TLS encrypts client traffic and, optionally, the traffic between
+	// nodes, with a certificate from a Secret. Enterprise Edition only.
+	// +optional
+	TLS *TLS `json:"tls,omitempty"`
 
 	// MaxUnavailable is how many nodes may be down at once for voluntary
 	// disruptions such as node drains. It must be lower than the smallest
@@ -490,11 +498,71 @@ type NetworkPolicy struct {
 	ClientNamespaces []string `json:"clientNamespaces,omitempty"`
 }
 
+// TLS settings of the cluster.
+type TLS struct {
+	// SecretName names a Secret in the database's namespace holding every
+	// node's certificate as cert-manager writes it: tls.crt, tls.key and
+	// ca.crt. The certificate must carry Name as a DNS name; clients and
+	// peers verify it.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	SecretName string `json:"secretName"`
+
+	// Name is the TLS name clients and peers expect in the certificate.
+	// Defaults to the database's name.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`
+	Name string `json:"name,omitempty"`
+
+	// ClientAuthentication says whether clients on the TLS port must show
+	// a certificate the CA in the Secret signed (Required), or may connect
+	// with server authentication only (None).
+	// +optional
+	// +kubebuilder:default=None
+	// +kubebuilder:validation:Enum=None;Required
+	ClientAuthentication string `json:"clientAuthentication,omitempty"`
+
+	// Fabric encrypts the replication traffic between nodes. It cannot
+	// change on a running cluster: nodes with and without it cannot talk.
+	// +optional
+	Fabric bool `json:"fabric,omitempty"`
+
+	// Heartbeat encrypts the cluster membership traffic between nodes. It
+	// cannot change on a running cluster: nodes with and without it cannot
+	// talk.
+	// +optional
+	Heartbeat bool `json:"heartbeat,omitempty"`
+}
+
 // Monitoring of the cluster.
 type Monitoring struct {
-	// Enabled adds the Aerospike Prometheus exporter next to every node.
+	// Enabled adds the Aerospike Prometheus exporter next to every node, a
+	// metrics Service, a Grafana dashboard ConfigMap and, where the platform
+	// runs the Prometheus Operator, a ServiceMonitor.
 	// +optional
 	Enabled bool `json:"enabled,omitempty"`
+
+	// ExporterUser names the user of spec.accessControl.users the exporter
+	// logs in as; its password reaches the exporter from the user's Secret,
+	// never inline. Required with access control: give the user a role
+	// that may read statistics (the predefined read role).
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	ExporterUser string `json:"exporterUser,omitempty"`
+
+	// ServiceMonitorLabels are added to the ServiceMonitor, for a
+	// Prometheus that selects ServiceMonitors by label (for example
+	// release: kube-prometheus-stack).
+	// +optional
+	// +kubebuilder:validation:MaxProperties=32
+	ServiceMonitorLabels map[string]string `json:"serviceMonitorLabels,omitempty"`
+
+	// ScrapeInterval is how often Prometheus scrapes the exporter, such as
+	// 30s. Defaults to the Prometheus's own interval.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^(0|(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$`
+	ScrapeInterval string `json:"scrapeInterval,omitempty"`
 }
 
 // PersistentVolumeClaimRetentionPolicy says what happens to data volumes.

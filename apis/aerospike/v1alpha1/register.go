@@ -29,6 +29,21 @@ var (
 	AerospikeDatabaseGroupVersionKind = SchemeGroupVersion.WithKind(AerospikeDatabaseKind)
 )
 
+// The claims flavour (package/configuration-claims) serves the same spec and
+// status as a Crossplane 1.x style API: a cluster-scoped composite
+// XAerospikeDatabase that an application team claims with a namespaced
+// AerospikeDatabase.
+//
+// It has a group of its own because Crossplane names a claim's CRD
+// <plural of the claim kind>.<group>: in Group the claim's CRD would be
+// aerospikedatabases.aerospike.xp-aerospike.io, the CRD of the namespaced
+// XR, and the second flavour installed would fail. In ClaimsGroup both
+// flavours can be installed side by side.
+const (
+	ClaimsGroup   = "claims.aerospike.xp-aerospike.io"
+	CompositeKind = "XAerospikeDatabase"
+)
+
 func init() {
 	SchemeBuilder.Register(&AerospikeDatabase{}, &AerospikeDatabaseList{})
 }

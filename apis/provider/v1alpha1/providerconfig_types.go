@@ -47,6 +47,15 @@ type ProviderConfigSpec struct {
 	// Credentials to log in with.
 	Credentials ProviderCredentials `json:"credentials"`
 
+	// ConnectionDetails are added to the connection Secret of every User
+	// that writes one, for what applications need besides the seeds and
+	// the user's credentials, such as the TLS name and port. They never
+	// replace the keys the provider writes. Not for secrets: a
+	// ProviderConfig is readable by whoever reads the namespace.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=16
+	ConnectionDetails map[string]string `json:"connectionDetails,omitempty"`
+
 	// Timeouts of the connection to the cluster.
 	// +optional
 	Timeouts *Timeouts `json:"timeouts,omitempty"`

@@ -20,6 +20,10 @@ const (
 	ConnectionKeyUser = "AEROSPIKE_USER"
 	// ConnectionKeyPassword is the password to log in with.
 	ConnectionKeyPassword = "AEROSPIKE_PASSWORD"
+	// ConnectionKeyTLSName is the name the servers' certificates carry.
+	ConnectionKeyTLSName = "AEROSPIKE_TLS_NAME"
+	// ConnectionKeyTLSPort is the client TLS port.
+	ConnectionKeyTLSPort = "AEROSPIKE_TLS_PORT"
 )
 
 // UserParameters are the desired state of a database user. The user's name

@@ -513,6 +513,13 @@ func (in *ProviderConfigSpec) DeepCopyInto(out *ProviderConfigSpec) {
 		(*in).DeepCopyInto(*out)
 	}
 	in.Credentials.DeepCopyInto(&out.Credentials)
+	if in.ConnectionDetails != nil {
+		in, out := &in.ConnectionDetails, &out.ConnectionDetails
+		*out = make(map[string]string, len(*in))
+		for key, val := range *in {
+			(*out)[key] = val
+		}
+	}
 	if in.Timeouts != nil {
 		in, out := &in.Timeouts, &out.Timeouts
 		*out = new(Timeouts)

@@ -54,4 +54,11 @@ type Input struct {
 	// databases with monitoring enabled.
 	// +optional
 	ExporterImage string `json:"exporterImage,omitempty"`
+
+	// PrometheusOperator says the cluster runs the Prometheus Operator:
+	// databases with monitoring enabled then get a ServiceMonitor. The
+	// function still checks that the ServiceMonitor CRD is installed, and
+	// composes everything else with a Warning when it is not.
+	// +optional
+	PrometheusOperator bool `json:"prometheusOperator,omitempty"`
 }

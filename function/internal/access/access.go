@@ -11,6 +11,7 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/connection"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 )
 
@@ -24,6 +25,9 @@ func ProviderConfig(d *database.Database) *v1alpha1.ProviderConfig {
 			Port:        database.ServicePort,
 			ClusterName: d.Name,
 			Credentials: v1alpha1.ProviderCredentials{Source: v1alpha1.CredentialsNone},
+			// The application user's connection Secret tells the TLS name
+			// and port as the function's own would.
+			ConnectionDetails: connection.TLS(d),
 		},
 	}
 	if d.Security() {

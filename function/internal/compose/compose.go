@@ -21,7 +21,9 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/function/internal/access"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/connection"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/dashboard"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/monitoring"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/network"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/workload"
@@ -39,6 +41,9 @@ const (
 	NameProviderConfig   resource.Name = "provider-config"
 	NameClusterStatus    resource.Name = "cluster-status"
 	NameNetworkPolicy    resource.Name = "network-policy"
+	NameMetricsService   resource.Name = "service-metrics"
+	NameServiceMonitor   resource.Name = "service-monitor"
+	NameDashboard        resource.Name = "grafana-dashboard"
 )
 
 // NameRole and NameUser are the composition resource names of a declared
@@ -77,6 +82,15 @@ func Resources(d *database.Database, confs []config.Rack) []Resource {
 	}
 	if np := network.NetworkPolicy(d, workload.ExporterPort); np != nil {
 		out = append(out, Resource{NameNetworkPolicy, np})
+	}
+	if d.Monitoring() {
+		out = append(out,
+			Resource{NameMetricsService, monitoring.MetricsService(d, workload.ExporterPort, workload.ExporterPortName)},
+			Resource{NameDashboard, dashboard.ConfigMap(d.Names.Dashboard(), d.Namespace, d.Names.Labels("dashboard"))},
+		)
+		if d.ServiceMonitors {
+			out = append(out, Resource{NameServiceMonitor, monitoring.ServiceMonitor(d, workload.ExporterPortName)})
+		}
 	}
 	if !access.OwnsConnectionSecret(d) {
 		out = append(out, Resource{NameConnectionSecret, connection.Secret(d)})

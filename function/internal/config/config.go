@@ -39,9 +39,16 @@ const (
 	DataDir    = "/opt/aerospike/data"
 	DeviceDir  = "/dev/aerospike"
 	SecretsDir = "/etc/aerospike/secrets"
+	TLSDir     = "/etc/aerospike/tls"
 
 	// FeatureKeyFile is the feature key's file name under SecretsDir.
 	FeatureKeyFile = "features.conf"
+
+	// The certificate, key and CA under TLSDir, named as cert-manager names
+	// them in a Certificate's Secret.
+	TLSCertFile = "tls.crt"
+	TLSKeyFile  = "tls.key"
+	TLSCAFile   = "ca.crt"
 )
 
 // UDFDir is where the server keeps registered UDF modules; under the work
@@ -80,9 +87,13 @@ func Build(d *database.Database) ([]Rack, field.ErrorList) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	seedKey, seedPort := "mesh-seed-address-ports", database.HeartbeatPort
+	if d.HeartbeatTLS() {
+		seedKey, seedPort = "tls-mesh-seed-address-ports", database.TLSHeartbeatPort
+	}
 	seeds := make([]any, 0, d.Spec.Size)
 	for _, h := range d.PodHosts() {
-		seeds = append(seeds, h+":"+strconv.Itoa(database.HeartbeatPort))
+		seeds = append(seeds, h+":"+strconv.Itoa(seedPort))
 	}
 
 	out := make([]Rack, 0, len(d.Racks))
@@ -96,7 +107,7 @@ func Build(d *database.Database) ([]Rack, field.ErrorList) {
 			}
 		}
 		conf := asconfig.Merge(ours, user)
-		heartbeat(conf)["mesh-seed-address-ports"] = seeds
+		heartbeat(conf)[seedKey] = seeds
 		externalAccess(d, conf)
 		text, err := asconfig.Write(conf)
 		if err != nil {
@@ -125,7 +136,7 @@ func hash(text []byte, s *asconfig.Schema) string {
 			if len(blocks) > 0 {
 				blocks = blocks[:len(blocks)-1]
 			}
-		case words[0] == "mesh-seed-address-port":
+		case words[0] == "mesh-seed-address-port", words[0] == "tls-mesh-seed-address-port":
 			continue
 		case liveSetting(s, blocks, words[0]):
 			continue
@@ -260,6 +271,9 @@ func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]orig
 	if d.Security() {
 		c["security"] = asconfig.Conf{}
 	}
+	if d.TLS() {
+		tlsConf(d, c["network"].(asconfig.Conf)) //nolint:forcetypeassert // built above.
+	}
 	nss := make([]any, 0, len(d.Spec.Namespaces))
 	for i, ns := range d.Spec.Namespaces {
 		sp := field.NewPath("spec", "namespaces").Index(i)
@@ -290,6 +304,39 @@ func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]orig
 	}
 	c["namespaces"] = nss
 	return c, origins
+}
+
+// tlsConf adds TLS to the network section: one TLS context from the
+// Secret's files; a TLS client port beside the plain one (which the
+// provider, the exporter and the probes keep using inside the pod's
+// network); and, when asked, TLS in place of the plain fabric and
+// heartbeat ports, since the nodes must all speak one or the other.
+func tlsConf(d *database.Database, network asconfig.Conf) {
+	name := d.TLSName()
+	network["tls"] = []any{asconfig.Conf{
+		"name":      name,
+		"cert-file": TLSDir + "/" + TLSCertFile,
+		"key-file":  TLSDir + "/" + TLSKeyFile,
+		"ca-file":   TLSDir + "/" + TLSCAFile,
+	}}
+	auth := "false"
+	if d.Spec.TLS.ClientAuthentication == "Required" {
+		auth = "any"
+	}
+	service := network["service"].(asconfig.Conf) //nolint:forcetypeassert // spec builds these maps.
+	service["tls-port"], service["tls-name"], service["tls-authenticate-client"] = int64(database.TLSServicePort), name, auth
+	for _, ch := range []struct {
+		on   bool
+		key  string
+		port int
+	}{{d.FabricTLS(), "fabric", database.TLSFabricPort}, {d.HeartbeatTLS(), "heartbeat", database.TLSHeartbeatPort}} {
+		if !ch.on {
+			continue
+		}
+		sec := network[ch.key].(asconfig.Conf) //nolint:forcetypeassert // spec builds these maps.
+		delete(sec, "port")
+		sec["tls-port"], sec["tls-name"] = int64(ch.port), name
+	}
 }
 
 // root is the path under which our own configuration is validated, before

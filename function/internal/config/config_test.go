@@ -101,15 +101,20 @@ func TestStorage(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	text := string(racks[0].Text)
-	for _, want := range []string{
+	contains(t, string(racks[0].Text),
 		"namespace dev {\n\tdefault-ttl 2592000\n\tnsup-period 120\n\treplication-factor 2\n\tstorage-engine device {\n\t\tdevice /dev/aerospike/data-dev\n\t}\n}",
 		"file /opt/aerospike/data/data-my-files-",
 		"/My_Files.dat\n\t\tfilesize 10200547328\n",
 		"\tdefault-ttl 3600\n\tnsup-period 30\n",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("aerospike.conf lacks %q:\n%s", want, text)
+	)
+}
+
+// contains fails t for each fragment the rendered configuration lacks.
+func contains(t *testing.T, text string, fragments ...string) {
+	t.Helper()
+	for _, f := range fragments {
+		if !strings.Contains(text, f) {
+			t.Errorf("aerospike.conf lacks %q:\n%s", f, text)
 		}
 	}
 }
@@ -243,5 +248,54 @@ func TestLiveSettingsRestartNothing(t *testing.T) {
 	want := map[string]map[string]string{"mem": {"default-ttl": "86400", "nsup-period": "120", "storage-engine.defrag-lwm-pct": "60"}}
 	if diff := cmp.Diff(want, tuned.Live); diff != "" {
 		t.Errorf("Live: -want +got:\n%s", diff)
+	}
+}
+
+// TestTLS: the network section under spec.tls, validated against each
+// version's schema by Build: a TLS context from the Secret's files, a TLS
+// client port beside the plain one, and the fabric and heartbeat on TLS
+// ports (seeds included) only when asked. Scaling a TLS heartbeat mesh
+// still restarts nobody.
+func TestTLS(t *testing.T) {
+	for _, version := range []string{"8.0.0.15", "8.1.2.0"} {
+		t.Run(version, func(t *testing.T) {
+			build := func(edit func(*v1alpha1.TLS), size int32) Rack {
+				racks, errs := Build(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+					enterprise(s)
+					s.Version, s.Size = version, size
+					s.TLS = &v1alpha1.TLS{SecretName: "db-tls"}
+					edit(s.TLS)
+				}))
+				if len(errs) > 0 {
+					t.Fatal(errs)
+				}
+				return racks[0]
+			}
+			contains(t, string(build(func(*v1alpha1.TLS) {}, 3).Text),
+				"\ttls db {\n\t\tca-file /etc/aerospike/tls/ca.crt\n\t\tcert-file /etc/aerospike/tls/tls.crt\n\t\tkey-file /etc/aerospike/tls/tls.key\n\t}\n",
+				"\t\tport 3000\n\t\ttls-authenticate-client false\n\t\ttls-name db\n\t\ttls-port 4333\n",
+				"\tfabric {\n\t\tport 3001\n\t}\n",
+				"mesh-seed-address-port db-0-0.db-headless.team.svc.cluster.local 3002\n",
+			)
+
+			mutual := func(tl *v1alpha1.TLS) {
+				tl.Name, tl.ClientAuthentication, tl.Fabric, tl.Heartbeat = "aerospike.example.com", "Required", true, true
+			}
+			all := string(build(mutual, 3).Text)
+			contains(t, all,
+				"\ttls aerospike.example.com {\n",
+				"\t\ttls-authenticate-client any\n",
+				"\tfabric {\n\t\ttls-name aerospike.example.com\n\t\ttls-port 3011\n\t}\n",
+				"\t\ttls-mesh-seed-address-port db-0-2.db-headless.team.svc.cluster.local 3012\n",
+			)
+			for _, gone := range []string{"port 3001", "port 3002", "\tmesh-seed-address-port"} {
+				if strings.Contains(all, gone) {
+					t.Errorf("inter-node TLS keeps %q: nodes would listen in the clear too\n%s", gone, all)
+				}
+			}
+			if build(mutual, 3).Hash != build(mutual, 5).Hash {
+				t.Error("scaling a TLS heartbeat mesh changed the hash: every node would restart")
+			}
+		})
 	}
 }

@@ -23,7 +23,18 @@ const (
 	KeyPort        = providerv1alpha1.ConnectionKeyPort
 	KeySeeds       = providerv1alpha1.ConnectionKeySeeds
 	KeyClusterName = "AEROSPIKE_CLUSTER_NAME"
+	KeyTLSName     = providerv1alpha1.ConnectionKeyTLSName
+	KeyTLSPort     = providerv1alpha1.ConnectionKeyTLSPort
 )
+
+// TLS returns what a client needs to connect over TLS besides the CA: the
+// name the nodes' certificate carries and the port; none without TLS.
+func TLS(d *database.Database) map[string]string {
+	if !d.TLS() {
+		return nil
+	}
+	return map[string]string{KeyTLSName: d.TLSName(), KeyTLSPort: strconv.Itoa(database.TLSServicePort)}
+}
 
 // Secret returns the connection Secret of d. It holds no credentials yet:
 // users and their passwords come with access control.
@@ -33,7 +44,7 @@ func Secret(d *database.Database) *corev1.Secret {
 	for i, h := range hosts {
 		hosts[i] = h + ":" + port
 	}
-	return &corev1.Secret{
+	s := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:      d.Names.ConnectionSecret(),
 			Namespace: d.Namespace,
@@ -47,4 +58,8 @@ func Secret(d *database.Database) *corev1.Secret {
 			KeyClusterName: []byte(d.Name),
 		},
 	}
+	for k, v := range TLS(d) {
+		s.Data[k] = []byte(v)
+	}
+	return s
 }

@@ -28,3 +28,25 @@ func TestSecret(t *testing.T) {
 		t.Errorf("Secret %s/%s", s.Namespace, s.Name)
 	}
 }
+
+// TestSecretWithTLS: the Secret tells applications the TLS name to verify
+// and the TLS port, beside what it always says.
+func TestSecretWithTLS(t *testing.T) {
+	s := Secret(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Edition = v1alpha1.EditionEnterprise
+		s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "key"}
+		s.TLS = &v1alpha1.TLS{SecretName: "db-tls", Name: "aerospike.example.com"}
+	}))
+	if got := string(s.Data[KeyTLSName]); got != "aerospike.example.com" {
+		t.Errorf("%s = %q, want the spec's TLS name", KeyTLSName, got)
+	}
+	if got := string(s.Data[KeyTLSPort]); got != "4333" {
+		t.Errorf("%s = %q, want 4333", KeyTLSPort, got)
+	}
+	if got := string(s.Data[KeyPort]); got != "3000" {
+		t.Errorf("%s = %q: the plain port is still the plain port", KeyPort, got)
+	}
+	if tls := TLS(dbtest.New(t, nil, nil)); tls != nil {
+		t.Errorf("without TLS, no TLS keys: %v", tls)
+	}
+}

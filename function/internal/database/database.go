@@ -13,7 +13,10 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/xcrd"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/asconfig"
@@ -30,17 +33,20 @@ const (
 	DefaultExporterImage     = "aerospike/aerospike-prometheus-exporter:v1.16.1"
 )
 
-// Aerospike's standard ports.
+// Aerospike's standard ports, and the TLS ports of each channel.
 const (
-	ServicePort   = 3000
-	FabricPort    = 3001
-	HeartbeatPort = 3002
+	ServicePort      = 3000
+	FabricPort       = 3001
+	HeartbeatPort    = 3002
+	TLSServicePort   = 4333
+	TLSFabricPort    = 3011
+	TLSHeartbeatPort = 3012
 )
 
 // Database is one AerospikeDatabase, resolved.
 type Database struct {
-	// Name and Namespace of the XR; the composed objects live in its
-	// namespace.
+	// Name of the XR, and Namespace, where the composed objects live: the
+	// XR's own or, for a claimed cluster-scoped XR, its claim's.
 	Name      string
 	Namespace string
 
@@ -73,6 +79,12 @@ type Database struct {
 
 	// ExporterImage of the Prometheus exporter sidecar.
 	ExporterImage string
+
+	// PrometheusOperator is the platform's word that the cluster runs the
+	// Prometheus Operator; ServiceMonitors is whether its CRD was found,
+	// which only the request tells (see the function's requirements).
+	PrometheusOperator bool
+	ServiceMonitors    bool
 }
 
 // Rack is one failure domain: one StatefulSet.
@@ -93,16 +105,21 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, field.Er
 	if in == nil {
 		in = &v1beta1.Input{}
 	}
+	ns, nsErr := namespace(xr)
+	if nsErr != nil {
+		return nil, field.ErrorList{nsErr}
+	}
 	s := &xr.Spec
 	d := &Database{
-		Name:              xr.GetName(),
-		Namespace:         xr.GetNamespace(),
-		Names:             names.For(xr.GetName()),
-		Spec:              s,
-		ClusterDomain:     or(in.ClusterDomain, DefaultClusterDomain),
-		ProviderNamespace: or(in.ProviderNamespace, DefaultProviderNamespace),
-		StorageClassName:  in.StorageClassName,
-		ExporterImage:     or(in.ExporterImage, DefaultExporterImage),
+		Name:               xr.GetName(),
+		Namespace:          ns,
+		Names:              names.For(xr.GetName()),
+		Spec:               s,
+		ClusterDomain:      or(in.ClusterDomain, DefaultClusterDomain),
+		ProviderNamespace:  or(in.ProviderNamespace, DefaultProviderNamespace),
+		StorageClassName:   in.StorageClassName,
+		ExporterImage:      or(in.ExporterImage, DefaultExporterImage),
+		PrometheusOperator: in.PrometheusOperator,
 	}
 	p := field.NewPath("spec")
 
@@ -139,6 +156,27 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, field.Er
 
 	d.Racks = split(s, d.Names)
 	return d, nil
+}
+
+// namespace returns the namespace the XR's objects are composed in. A
+// namespaced XR (the v2 flavour) composes into its own namespace. A legacy
+// cluster-scoped XR (the claims flavour) has none: Crossplane creates it for
+// a claim and labels it with the claim's namespace, where the team that
+// claimed the database finds its Services, Secret and StatefulSets.
+func namespace(xr *v1alpha1.AerospikeDatabase) (string, *field.Error) {
+	if ns := xr.GetNamespace(); ns != "" {
+		return ns, nil
+	}
+	p := field.NewPath("metadata", "labels").Key(xcrd.LabelKeyClaimNamespace)
+	ns := xr.GetLabels()[xcrd.LabelKeyClaimNamespace]
+	if ns == "" {
+		return "", field.Required(p, "a cluster-scoped AerospikeDatabase composes into the namespace of its claim, and this one has none: "+
+			"create it through an AerospikeDatabase claim in the namespace the database should run in, and Crossplane sets this label")
+	}
+	if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+		return "", field.Invalid(p, ns, strings.Join(msgs, "; ")+"; it must name the claim's namespace")
+	}
+	return ns, nil
 }
 
 // split spreads the nodes evenly over the racks; the first racks take one
@@ -198,6 +236,42 @@ func (d *Database) Enterprise() bool { return d.Spec.Edition == v1alpha1.Edition
 
 // Security reports whether access control is enabled.
 func (d *Database) Security() bool { return d.Enterprise() && d.Spec.AccessControl != nil }
+
+// TLS reports whether the spec asks for TLS; TLSName is then the name
+// the certificate carries.
+func (d *Database) TLS() bool { return d.Spec.TLS != nil }
+
+// TLSName is the name clients and peers verify in the certificate.
+func (d *Database) TLSName() string {
+	if d.Spec.TLS != nil && d.Spec.TLS.Name != "" {
+		return d.Spec.TLS.Name
+	}
+	return d.Name
+}
+
+// FabricTLS and HeartbeatTLS report whether the nodes talk to each other
+// over TLS on that channel.
+func (d *Database) FabricTLS() bool { return d.TLS() && d.Spec.TLS.Fabric }
+
+// HeartbeatTLS reports whether the heartbeat runs over TLS.
+func (d *Database) HeartbeatTLS() bool { return d.TLS() && d.Spec.TLS.Heartbeat }
+
+// Monitoring reports whether the exporter runs next to every node.
+func (d *Database) Monitoring() bool { return d.Spec.Monitoring != nil && d.Spec.Monitoring.Enabled }
+
+// ExporterUser returns the user the exporter logs in as, if access control
+// is on and monitoring names one.
+func (d *Database) ExporterUser() (v1alpha1.User, bool) {
+	if !d.Security() || !d.Monitoring() {
+		return v1alpha1.User{}, false
+	}
+	for _, u := range d.Spec.AccessControl.Users {
+		if u.Name == d.Spec.Monitoring.ExporterUser {
+			return u, true
+		}
+	}
+	return v1alpha1.User{}, false
+}
 
 // PodHost returns the stable DNS name of a rack's pod under the headless
 // Service.

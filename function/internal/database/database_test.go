@@ -5,8 +5,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
@@ -153,5 +155,73 @@ func TestDefaultVersion(t *testing.T) {
 	}
 	if _, errs := New(xrWith(none), nil); len(errs) != 1 || !strings.Contains(errs[0].Error(), "default version") {
 		t.Errorf("no version and no default: %v", errs)
+	}
+}
+
+// TestNamespace checks where the composed objects go: a namespaced XR's own
+// namespace, or a claimed cluster-scoped XR's claim's.
+func TestNamespace(t *testing.T) {
+	labelPath := field.NewPath("metadata", "labels").Key("crossplane.io/claim-namespace")
+	cases := map[string]struct {
+		reason  string
+		meta    metav1.ObjectMeta
+		want    string
+		wantErr *field.Error
+	}{
+		"Namespaced": {
+			reason: "a namespaced XR composes into its own namespace",
+			meta:   metav1.ObjectMeta{Name: "db", Namespace: "team"},
+			want:   "team",
+		},
+		"NamespacedWinsOverLabel": {
+			reason: "a namespaced XR's own namespace wins over a claim-namespace label it may carry",
+			meta:   metav1.ObjectMeta{Name: "db", Namespace: "team", Labels: map[string]string{"crossplane.io/claim-namespace": "other"}},
+			want:   "team",
+		},
+		"Claimed": {
+			reason: "a cluster-scoped XR composes into the namespace of its claim",
+			meta: metav1.ObjectMeta{Name: "db-x7k2p", Labels: map[string]string{
+				"crossplane.io/claim-name": "db", "crossplane.io/claim-namespace": "team-a",
+			}},
+			want: "team-a",
+		},
+		"Unclaimed": {
+			reason:  "a cluster-scoped XR without a claim has nowhere to compose to",
+			meta:    metav1.ObjectMeta{Name: "db"},
+			wantErr: field.Required(labelPath, ""),
+		},
+		"BadClaimNamespace": {
+			reason:  "a claim namespace label that names no namespace is refused, naming the label",
+			meta:    metav1.ObjectMeta{Name: "db", Labels: map[string]string{"crossplane.io/claim-namespace": "Team_A"}},
+			wantErr: field.Invalid(labelPath, "Team_A", ""),
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			x := xrWith(nil)
+			x.ObjectMeta = tc.meta
+			d, errs := New(x, nil)
+			if tc.wantErr != nil {
+				if len(errs) != 1 {
+					t.Fatalf("%s: want one error, got %v", tc.reason, errs)
+				}
+				if diff := cmp.Diff(tc.wantErr, errs[0], cmpopts.IgnoreFields(field.Error{}, "Detail")); diff != "" {
+					t.Errorf("%s: -want +got:\n%s", tc.reason, diff)
+				}
+				if !strings.Contains(errs[0].Detail, "claim") {
+					t.Errorf("%s: the error does not say the database must be claimed: %v", tc.reason, errs[0])
+				}
+				return
+			}
+			if len(errs) > 0 {
+				t.Fatalf("%s: %v", tc.reason, errs)
+			}
+			if d.Namespace != tc.want {
+				t.Errorf("%s: Namespace = %q, want %q", tc.reason, d.Namespace, tc.want)
+			}
+			if !strings.Contains(d.Endpoint(), "."+tc.want+".svc.") {
+				t.Errorf("%s: Endpoint() = %q is not in namespace %q", tc.reason, d.Endpoint(), tc.want)
+			}
+		})
 	}
 }

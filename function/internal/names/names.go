@@ -86,6 +86,15 @@ func (n Names) ConnectionSecret() string { return Fit(n.Base, "-connection", Max
 // PodDisruptionBudget limits voluntary disruptions of the database's pods.
 func (n Names) PodDisruptionBudget() string { return Fit(n.Base, "", MaxLabel) }
 
+// MetricsService selects the exporters of every node for Prometheus.
+func (n Names) MetricsService() string { return Fit(n.Base, "-metrics", MaxLabel) }
+
+// ServiceMonitor tells the Prometheus Operator to scrape MetricsService.
+func (n Names) ServiceMonitor() string { return Fit(n.Base, "", MaxLabel) }
+
+// Dashboard is the ConfigMap holding the Grafana dashboard.
+func (n Names) Dashboard() string { return Fit(n.Base, "-dashboard", MaxLabel) }
+
 // StatefulSet runs the nodes of one rack. Rack 0 is the single rack of a
 // database that declares none.
 func (n Names) StatefulSet(rack int32) string {

@@ -27,13 +27,29 @@ func HeadlessService(d *database.Database) *corev1.Service {
 			ClusterIP:                corev1.ClusterIPNone,
 			PublishNotReadyAddresses: true,
 			Selector:                 d.Names.Selector(),
-			Ports: []corev1.ServicePort{
-				port("service", database.ServicePort),
-				port("fabric", database.FabricPort),
-				port("heartbeat", database.HeartbeatPort),
-			},
+			Ports:                    peerPorts(d),
 		},
 	}
+}
+
+// peerPorts are the ports the nodes serve, each channel on its TLS port
+// when the spec puts it under TLS.
+func peerPorts(d *database.Database) []corev1.ServicePort {
+	ps := []corev1.ServicePort{port("service", database.ServicePort)}
+	if d.TLS() {
+		ps = append(ps, port("tls-service", database.TLSServicePort))
+	}
+	if d.FabricTLS() {
+		ps = append(ps, port("tls-fabric", database.TLSFabricPort))
+	} else {
+		ps = append(ps, port("fabric", database.FabricPort))
+	}
+	if d.HeartbeatTLS() {
+		ps = append(ps, port("tls-heartbeat", database.TLSHeartbeatPort))
+	} else {
+		ps = append(ps, port("heartbeat", database.HeartbeatPort))
+	}
+	return ps
 }
 
 // ClientService is where applications find the cluster. A client uses it
@@ -51,6 +67,9 @@ func ClientService(d *database.Database) *corev1.Service {
 			Selector: d.Names.Selector(),
 			Ports:    []corev1.ServicePort{port("service", database.ServicePort)},
 		},
+	}
+	if d.TLS() {
+		s.Spec.Ports = append(s.Spec.Ports, port("tls-service", database.TLSServicePort))
 	}
 	if len(svc.Annotations) > 0 {
 		s.Annotations = maps.Clone(svc.Annotations)

@@ -1,6 +1,8 @@
 package network
 
 import (
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -29,20 +31,38 @@ func NetworkPolicy(d *database.Database, exporterPort int32) *networkingv1.Netwo
 	tcp := func(p int32) networkingv1.NetworkPolicyPort {
 		return networkingv1.NetworkPolicyPort{Protocol: ptr.To(corev1.ProtocolTCP), Port: ptr.To(intstr.FromInt32(p))}
 	}
-	clients := []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}} // this namespace
-	for _, ns := range append([]string{d.ProviderNamespace}, np.ClientNamespaces...) {
-		if ns == d.Namespace {
-			continue
+	namespaces := func(nss ...string) []networkingv1.NetworkPolicyPeer {
+		var peers []networkingv1.NetworkPolicyPeer
+		for i, ns := range nss {
+			if slices.Contains(nss[:i], ns) {
+				continue
+			}
+			if ns == d.Namespace {
+				peers = append(peers, networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{}}) // this namespace
+				continue
+			}
+			peers = append(peers, networkingv1.NetworkPolicyPeer{
+				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{labelNamespaceName: ns}},
+			})
 		}
-		clients = append(clients, networkingv1.NetworkPolicyPeer{
-			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{labelNamespaceName: ns}},
-		})
+		return peers
 	}
+	clients := append([]string{d.Namespace}, np.ClientNamespaces...)
 	rules := []networkingv1.NetworkPolicyIngressRule{
 		{From: []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: d.Names.Selector()}}}},
-		{From: clients, Ports: []networkingv1.NetworkPolicyPort{tcp(database.ServicePort)}},
 	}
-	if d.Spec.Monitoring != nil && d.Spec.Monitoring.Enabled {
+	if d.TLS() {
+		// Applications only on the TLS port; the plain port stays for the
+		// provider, which manages the cluster from inside.
+		rules = append(rules,
+			networkingv1.NetworkPolicyIngressRule{From: namespaces(clients...), Ports: []networkingv1.NetworkPolicyPort{tcp(database.TLSServicePort)}},
+			networkingv1.NetworkPolicyIngressRule{From: namespaces(d.ProviderNamespace), Ports: []networkingv1.NetworkPolicyPort{tcp(database.ServicePort)}},
+		)
+	} else {
+		all := append([]string{d.Namespace, d.ProviderNamespace}, np.ClientNamespaces...)
+		rules = append(rules, networkingv1.NetworkPolicyIngressRule{From: namespaces(all...), Ports: []networkingv1.NetworkPolicyPort{tcp(database.ServicePort)}})
+	}
+	if d.Monitoring() {
 		rules = append(rules, networkingv1.NetworkPolicyIngressRule{Ports: []networkingv1.NetworkPolicyPort{tcp(exporterPort)}})
 	}
 	return &networkingv1.NetworkPolicy{

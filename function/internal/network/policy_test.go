@@ -91,6 +91,31 @@ func TestNetworkPolicy(t *testing.T) {
 				"3000": {"this namespace", "namespace crossplane-system", "addresses 0.0.0.0/0", "addresses ::/0"},
 			},
 		},
+		"TLS": {
+			reason: "with TLS, applications reach only the TLS port; the plain port stays for the provider",
+			spec: func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.Edition = v1alpha1.EditionEnterprise
+				s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "key"}
+				s.TLS = &v1alpha1.TLS{SecretName: "db-tls"}
+				s.NetworkPolicy = &v1alpha1.NetworkPolicy{Enabled: true, ClientNamespaces: []string{"shop"}}
+			},
+			want: map[string][]string{
+				"all":  {"the database's pods"},
+				"4333": {"this namespace", "namespace shop"},
+				"3000": {"namespace crossplane-system"},
+			},
+		},
+		"ProviderInTheDatabasesNamespace": {
+			reason: "a namespace named twice is admitted once",
+			spec: func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.NetworkPolicy = &v1alpha1.NetworkPolicy{Enabled: true, ClientNamespaces: []string{"team"}}
+			},
+			in: &v1beta1.Input{ProviderNamespace: "team"},
+			want: map[string][]string{
+				"all":  {"the database's pods"},
+				"3000": {"this namespace"},
+			},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -24,6 +24,9 @@ const (
 	AnnotationNamespaces = "aerospike.xp-aerospike.io/namespaces"
 	AnnotationEdition    = "aerospike.xp-aerospike.io/edition"
 	AnnotationVersion    = "aerospike.xp-aerospike.io/version"
+	// AnnotationInterNodeTLS lists the channels between nodes under TLS
+	// (fabric, heartbeat); absent when none is.
+	AnnotationInterNodeTLS = "aerospike.xp-aerospike.io/inter-node-tls"
 )
 
 // Signature records a spec's data-bearing choices in StatefulSet
@@ -33,11 +36,30 @@ func Signature(s *v1alpha1.AerospikeDatabaseSpec, version string) map[string]str
 	for _, ns := range s.Namespaces {
 		nss = append(nss, fmt.Sprintf("%s=%s/%s/%d", ns.Name, ns.Storage.Type, ns.Storage.Size.String(), ns.ReplicationFactor))
 	}
-	return map[string]string{
+	sig := map[string]string{
 		AnnotationNamespaces: strings.Join(nss, ","),
 		AnnotationEdition:    string(s.Edition),
 		AnnotationVersion:    version,
 	}
+	if t := interNodeTLS(s); t != "" {
+		sig[AnnotationInterNodeTLS] = t
+	}
+	return sig
+}
+
+// interNodeTLS lists the channels between nodes the spec puts under TLS.
+func interNodeTLS(s *v1alpha1.AerospikeDatabaseSpec) string {
+	if s.TLS == nil {
+		return ""
+	}
+	var chs []string
+	if s.TLS.Fabric {
+		chs = append(chs, "fabric")
+	}
+	if s.TLS.Heartbeat {
+		chs = append(chs, "heartbeat")
+	}
+	return strings.Join(chs, ",")
 }
 
 type nsSig struct {
@@ -121,6 +143,12 @@ func Guard(racks []Rack, s *v1alpha1.AerospikeDatabaseSpec, version string, conf
 		refuse(p.Child("edition"), fmt.Sprintf("changing edition from %s to %s replaces every node's server and its storage format", e, s.Edition), "edition")
 	}
 	errs = append(errs, upgrade(p.Child("version"), have[AnnotationVersion], version)...)
+	if was, is := have[AnnotationInterNodeTLS], interNodeTLS(s); was != is {
+		// Not confirmable: no data is lost, but a rolling restart would
+		// leave nodes on either side unable to reach each other, and a
+		// cluster split in two takes writes on both halves.
+		errs = append(errs, field.Forbidden(p.Child("tls"), fmt.Sprintf("the nodes talk with TLS on [%s] and would talk with TLS on [%s]: nodes with and without TLS on the fabric or heartbeat cannot reach each other, so a rolling restart would split the cluster; keep spec.tls.fabric and spec.tls.heartbeat as the cluster was created", was, is)))
+	}
 
 	o := observed.Observed.Spec.PersistentVolumeClaimRetentionPolicy
 	r := s.PersistentVolumeClaimRetentionPolicy

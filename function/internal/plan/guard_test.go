@@ -132,3 +132,46 @@ func TestConfirmed(t *testing.T) {
 		t.Errorf("Confirmed() = %q", got)
 	}
 }
+
+// TestGuardInterNodeTLS: TLS on the fabric or heartbeat cannot be switched
+// on a running cluster, whatever is confirmed: half-rolled, the nodes could
+// not reach each other. Client TLS may come and go.
+func TestGuardInterNodeTLS(t *testing.T) {
+	withTLS := func(fabric, heartbeat bool) func(*v1alpha1.AerospikeDatabaseSpec) {
+		return func(s *v1alpha1.AerospikeDatabaseSpec) {
+			s.TLS = &v1alpha1.TLS{SecretName: "tls", Fabric: fabric, Heartbeat: heartbeat}
+		}
+	}
+	cases := map[string]struct {
+		reason   string
+		was, is  func(*v1alpha1.AerospikeDatabaseSpec)
+		refused  bool
+		fragment string
+	}{
+		"ClientTLSAdded":     {reason: "client TLS adds a port; the nodes still talk in the clear", is: withTLS(false, false)},
+		"KeptHeartbeat":      {reason: "unchanged inter-node TLS is fine", was: withTLS(false, true), is: withTLS(false, true)},
+		"HeartbeatSwitched":  {reason: "the heartbeat cannot move to TLS node by node", is: withTLS(false, true), refused: true, fragment: "with TLS on [] and would talk with TLS on [heartbeat]"},
+		"FabricDropped":      {reason: "nor can the fabric leave it", was: withTLS(true, false), is: withTLS(false, false), refused: true, fragment: "on [fabric] and would talk with TLS on []"},
+		"TLSRemovedEntirely": {reason: "removing spec.tls drops the heartbeat's TLS too", was: withTLS(true, true), refused: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			was, is := spec(), spec()
+			for _, e := range []struct {
+				s    *v1alpha1.AerospikeDatabaseSpec
+				edit func(*v1alpha1.AerospikeDatabaseSpec)
+			}{{was, tc.was}, {is, tc.is}} {
+				if e.edit != nil {
+					e.edit(e.s)
+				}
+			}
+			errs := Guard(observedFrom(was, "8.1.2.0"), is, "8.1.2.0", []string{"tls", "edition"})
+			if got := len(errs) > 0; got != tc.refused {
+				t.Fatalf("%s: refused = %v (%v), want %v", tc.reason, got, errs, tc.refused)
+			}
+			if tc.refused && (errs[0].Field != "spec.tls" || !strings.Contains(errs[0].Error(), tc.fragment)) {
+				t.Errorf("%s: %v, want spec.tls naming %q", tc.reason, errs[0], tc.fragment)
+			}
+		})
+	}
+}

@@ -9,6 +9,8 @@ package validate
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -77,6 +79,8 @@ func Spec(s *v1alpha1.AerospikeDatabaseSpec) Result {
 	r.Errors = append(r.Errors, retention(s, p.Child("persistentVolumeClaimRetentionPolicy"))...)
 	r.Errors = append(r.Errors, placement(s, p.Child("placement"))...)
 	r.Errors = append(r.Errors, networkPolicy(s, p.Child("networkPolicy"))...)
+	r.Errors = append(r.Errors, monitoring(s, p.Child("monitoring"))...)
+	r.Errors = append(r.Errors, tls(s, p.Child("tls"))...)
 	r.Errors = append(r.Errors, externalAccess(s, p.Child("externalAccess"))...)
 	muErrs, muWarn := maxUnavailable(s, minRF, p.Child("maxUnavailable"))
 	r.Errors = append(r.Errors, muErrs...)
@@ -388,6 +392,60 @@ func networkPolicy(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.Error
 		for _, msg := range validation.IsDNS1123Label(ns) {
 			errs = append(errs, field.Invalid(p.Child("clientNamespaces").Index(i), ns, msg+"; name a namespace"))
 		}
+	}
+	return errs
+}
+
+// scrapeIntervalRe is a Prometheus duration as the ServiceMonitor's schema
+// accepts it.
+var scrapeIntervalRe = regexp.MustCompile(`^(0|(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$`)
+
+// monitoring checks what the exporter logs in as and what the
+// ServiceMonitor carries. With access control the exporter must log in:
+// without a user it would only collect login failures.
+func monitoring(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorList {
+	m := s.Monitoring
+	if m == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	security := s.AccessControl != nil
+	switch {
+	case m.ExporterUser == "" && security && m.Enabled:
+		errs = append(errs, field.Required(p.Child("exporterUser"), "name the user of spec.accessControl.users the exporter logs in as (with the predefined read role)"))
+	case m.ExporterUser != "" && !security:
+		errs = append(errs, field.Invalid(p.Child("exporterUser"), m.ExporterUser, "needs spec.accessControl: without access control the exporter logs in as nobody"))
+	case m.ExporterUser != "" && !slices.ContainsFunc(s.AccessControl.Users, func(u v1alpha1.User) bool { return u.Name == m.ExporterUser }):
+		errs = append(errs, field.Invalid(p.Child("exporterUser"), m.ExporterUser, "must name one of spec.accessControl.users"))
+	}
+	if m.ScrapeInterval != "" && !scrapeIntervalRe.MatchString(m.ScrapeInterval) {
+		errs = append(errs, field.Invalid(p.Child("scrapeInterval"), m.ScrapeInterval, "must be a Prometheus duration such as 30s or 1m"))
+	}
+	errs = append(errs, labels(m.ServiceMonitorLabels, p.Child("serviceMonitorLabels"))...)
+	return errs
+}
+
+// tls refuses TLS on Community Edition, whose server has none (it would
+// refuse the configuration), and checks what the certificate must carry.
+func tls(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorList {
+	t := s.TLS
+	if t == nil {
+		return nil
+	}
+	if s.Edition != v1alpha1.EditionEnterprise {
+		return field.ErrorList{field.Forbidden(p, "TLS needs edition enterprise: Community Edition servers have no TLS; remove spec.tls or use edition enterprise")}
+	}
+	var errs field.ErrorList
+	if t.SecretName == "" {
+		errs = append(errs, field.Required(p.Child("secretName"), "name the Secret holding tls.crt, tls.key and ca.crt (a cert-manager Certificate's secretName)"))
+	}
+	if t.Name != "" {
+		for _, msg := range validation.IsDNS1123Subdomain(t.Name) {
+			errs = append(errs, field.Invalid(p.Child("name"), t.Name, msg+"; the TLS name is a DNS name in the certificate"))
+		}
+	}
+	if t.ClientAuthentication != "None" && t.ClientAuthentication != "Required" {
+		errs = append(errs, field.NotSupported(p.Child("clientAuthentication"), t.ClientAuthentication, []string{"None", "Required"}))
 	}
 	return errs
 }

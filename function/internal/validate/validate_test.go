@@ -94,6 +94,71 @@ func TestSpec(t *testing.T) {
 			},
 			want: []string{`spec.externalAccess.annotations: Invalid value: "not a key!"`},
 		},
+		"MonitoringWithSecurityNeedsExporterUser": {
+			reason: "with access control the exporter must log in: without a user it would scrape nothing",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := enterprise(valid())
+				s.AccessControl = &v1alpha1.AccessControl{AdminSecretRef: v1alpha1.AdminSecretRef{Name: "admin"}}
+				s.Monitoring = &v1alpha1.Monitoring{Enabled: true}
+				return s
+			},
+			want: []string{`spec.monitoring.exporterUser: Required value: name the user of spec.accessControl.users`},
+		},
+		"MonitoringExporterUserUnknown": {
+			reason: "the exporter's user must be declared, or its password Secret is unknown",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := enterprise(valid())
+				s.AccessControl = &v1alpha1.AccessControl{
+					AdminSecretRef: v1alpha1.AdminSecretRef{Name: "admin"},
+					Users:          []v1alpha1.User{{Name: "metrics", Roles: []string{"read"}, PasswordSecretRef: v1alpha1.SecretKeyRef{Name: "pw"}}},
+				}
+				s.Monitoring = &v1alpha1.Monitoring{Enabled: true, ExporterUser: "exporter"}
+				return s
+			},
+			want: []string{`spec.monitoring.exporterUser: Invalid value: "exporter": must name one of spec.accessControl.users`},
+		},
+		"MonitoringExporterUserWithoutSecurity": {
+			reason: "without access control there is nobody to log in as",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Monitoring = &v1alpha1.Monitoring{Enabled: true, ExporterUser: "exporter"}
+				return s
+			},
+			want: []string{`spec.monitoring.exporterUser: Invalid value: "exporter": needs spec.accessControl`},
+		},
+		"MonitoringBadIntervalAndLabels": {
+			reason: "the ServiceMonitor's interval and labels would be refused only when core applies it",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Monitoring = &v1alpha1.Monitoring{Enabled: true, ScrapeInterval: "30 seconds", ServiceMonitorLabels: map[string]string{"release": "kube prometheus"}}
+				return s
+			},
+			want: []string{
+				`spec.monitoring.scrapeInterval: Invalid value: "30 seconds": must be a Prometheus duration`,
+				`spec.monitoring.serviceMonitorLabels[release]: Invalid value: "kube prometheus"`,
+			},
+		},
+		"TLSOnCommunity": {
+			reason: "Community Edition servers have no TLS and would refuse the configuration",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.TLS = &v1alpha1.TLS{SecretName: "tls"}
+				return s
+			},
+			want: []string{`spec.tls: Forbidden: TLS needs edition enterprise`},
+		},
+		"TLSBadNameAndAuthentication": {
+			reason: "the TLS name is a DNS name in the certificate; client authentication is None or Required",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := enterprise(valid())
+				s.TLS = &v1alpha1.TLS{SecretName: "tls", Name: "Orders_DB", ClientAuthentication: "Optional"}
+				return s
+			},
+			want: []string{
+				`spec.tls.name: Invalid value: "Orders_DB"`,
+				`spec.tls.clientAuthentication: Unsupported value: "Optional"`,
+			},
+		},
 		"ReplicationFactorAboveSize": {
 			reason: "a cluster cannot hold more copies than it has nodes",
 			spec: func() *v1alpha1.AerospikeDatabaseSpec {

@@ -26,10 +26,13 @@ const (
 
 	configVolume     = "config"
 	featureKeyVolume = "feature-key"
+	tlsVolume        = "tls"
 	workVolume       = "workdir"
 
-	// ExporterPort is where the Prometheus exporter serves metrics.
-	ExporterPort = 9145
+	// ExporterPort is where the Prometheus exporter serves metrics, under
+	// the container port name ExporterPortName.
+	ExporterPort     = 9145
+	ExporterPortName = "metrics"
 )
 
 // workVolumeSize holds the server's system metadata (users, roles, UDF
@@ -63,7 +66,7 @@ func statefulSet(d *database.Database, r database.Rack, conf config.Rack) *appsv
 	podLabels[names.LabelComponent] = "database"
 
 	annotations := map[string]string{names.AnnotationConfigHash: conf.Hash}
-	if monitoring(d) {
+	if d.Monitoring() {
 		// The conventional annotations let a Prometheus without the
 		// Prometheus Operator find the exporter.
 		annotations["prometheus.io/scrape"] = "true"
@@ -110,10 +113,6 @@ func rackLabels(d *database.Database, r database.Rack) map[string]string {
 	return l
 }
 
-func monitoring(d *database.Database) bool {
-	return d.Spec.Monitoring != nil && d.Spec.Monitoring.Enabled
-}
-
 func podSpec(d *database.Database, r database.Rack) corev1.PodSpec {
 	s := d.Spec
 	ps := corev1.PodSpec{
@@ -129,7 +128,7 @@ func podSpec(d *database.Database, r database.Rack) corev1.PodSpec {
 			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
 	}
-	if monitoring(d) {
+	if d.Monitoring() {
 		ps.Containers = append(ps.Containers, exporter(d))
 	}
 	for _, cs := range [][]corev1.Container{ps.InitContainers, ps.Containers} {
@@ -232,6 +231,16 @@ func server(d *database.Database) corev1.Container {
 	if d.Enterprise() {
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: featureKeyVolume, MountPath: config.SecretsDir, ReadOnly: true})
 	}
+	if d.TLS() {
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: tlsVolume, MountPath: config.TLSDir, ReadOnly: true})
+		c.Ports = append(c.Ports, corev1.ContainerPort{Name: "tls-service", ContainerPort: database.TLSServicePort})
+		if d.FabricTLS() {
+			c.Ports = append(c.Ports, corev1.ContainerPort{Name: "tls-fabric", ContainerPort: database.TLSFabricPort})
+		}
+		if d.HeartbeatTLS() {
+			c.Ports = append(c.Ports, corev1.ContainerPort{Name: "tls-heartbeat", ContainerPort: database.TLSHeartbeatPort})
+		}
+	}
 	for _, ns := range d.Spec.Namespaces {
 		vol := names.Volume(ns.Name)
 		switch ns.Storage.Type {
@@ -253,15 +262,34 @@ func tcpProbe(failures int32) *corev1.Probe {
 	}
 }
 
+// exporter is the Prometheus exporter sidecar, configured through the
+// environment its image's entrypoint turns into its configuration file. It
+// reads the node next to it over the pod's loopback. With access control it
+// logs in as spec.monitoring.exporterUser; the password comes from that
+// user's Secret through the kubelet, so it never appears in the pod spec.
 func exporter(d *database.Database) corev1.Container {
+	env := []corev1.EnvVar{
+		{Name: "AS_HOST", Value: "127.0.0.1"},
+		{Name: "AS_PORT", Value: strconv.Itoa(database.ServicePort)},
+		{Name: "AGENT_BIND_PORT", Value: strconv.Itoa(ExporterPort)},
+	}
+	if u, ok := d.ExporterUser(); ok {
+		env = append(env,
+			corev1.EnvVar{Name: "AS_AUTH_MODE", Value: "internal"},
+			corev1.EnvVar{Name: "AS_AUTH_USER", Value: u.Name},
+			corev1.EnvVar{Name: "AS_AUTH_PASSWORD", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+				LocalObjectReference: corev1.LocalObjectReference{Name: u.PasswordSecretRef.Name},
+				Key:                  u.PasswordSecretRef.Key,
+			}}},
+		)
+	}
 	return corev1.Container{
 		Name:  ExporterContainer,
 		Image: d.ExporterImage,
-		Env: []corev1.EnvVar{
-			{Name: "AS_HOST", Value: "127.0.0.1"},
-			{Name: "AS_PORT", Value: strconv.Itoa(database.ServicePort)},
-		},
-		Ports: []corev1.ContainerPort{{Name: "metrics", ContainerPort: ExporterPort}},
+		Env:   env,
+		Ports: []corev1.ContainerPort{{Name: ExporterPortName, ContainerPort: ExporterPort}},
+		// No readiness probe: a pod's readiness gates the plan's every
+		// step, and a metrics sidecar must never hold up the database.
 		Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
 			corev1.ResourceCPU:    resource.MustParse("50m"),
 			corev1.ResourceMemory: resource.MustParse("64Mi"),
@@ -289,6 +317,22 @@ func volumes(d *database.Database, r database.Rack) []corev1.Volume {
 			VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
 				SecretName: ref.Name,
 				Items:      []corev1.KeyToPath{{Key: ref.Key, Path: config.FeatureKeyFile}},
+			}},
+		})
+	}
+	if d.TLS() {
+		// The Secret's three files, by the names cert-manager writes.
+		// The kubelet updates them when cert-manager renews the
+		// certificate; the server reads them when it starts.
+		vs = append(vs, corev1.Volume{
+			Name: tlsVolume,
+			VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
+				SecretName: d.Spec.TLS.SecretName,
+				Items: []corev1.KeyToPath{
+					{Key: config.TLSCertFile, Path: config.TLSCertFile},
+					{Key: config.TLSKeyFile, Path: config.TLSKeyFile},
+					{Key: config.TLSCAFile, Path: config.TLSCAFile},
+				},
 			}},
 		})
 	}

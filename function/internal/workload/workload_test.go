@@ -266,3 +266,95 @@ func TestPodSecurity(t *testing.T) {
 		}
 	}
 }
+
+// TestExporterCredentials: with access control, the exporter logs in as the
+// named user with the password its entrypoint reads from the environment,
+// which the kubelet fills from the user's Secret: the pod spec (and so the
+// rendered output) never holds the password. Without access control it
+// logs in as nobody.
+func TestExporterCredentials(t *testing.T) {
+	env := func(c corev1.Container) map[string]corev1.EnvVar {
+		out := map[string]corev1.EnvVar{}
+		for _, e := range c.Env {
+			out[e.Name] = e
+		}
+		return out
+	}
+
+	_, sets := build(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Edition = v1alpha1.EditionEnterprise
+		s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "key"}
+		s.AccessControl = &v1alpha1.AccessControl{
+			AdminSecretRef: v1alpha1.AdminSecretRef{Name: "admin"},
+			Users:          []v1alpha1.User{{Name: "metrics", Roles: []string{"read"}, PasswordSecretRef: v1alpha1.SecretKeyRef{Name: "metrics-pw"}}},
+		}
+		s.Monitoring = &v1alpha1.Monitoring{Enabled: true, ExporterUser: "metrics"}
+	})
+	e := env(sets[0].Spec.Template.Spec.Containers[1])
+	if e["AS_AUTH_USER"].Value != "metrics" || e["AS_AUTH_MODE"].Value != "internal" {
+		t.Errorf("the exporter logs in as metrics: %+v %+v", e["AS_AUTH_USER"], e["AS_AUTH_MODE"])
+	}
+	pw := e["AS_AUTH_PASSWORD"]
+	if pw.Value != "" || pw.ValueFrom == nil || pw.ValueFrom.SecretKeyRef == nil ||
+		pw.ValueFrom.SecretKeyRef.Name != "metrics-pw" || pw.ValueFrom.SecretKeyRef.Key != "password" {
+		t.Errorf("the password comes from the user's Secret (key password), never inline: %+v", pw)
+	}
+	if e["AS_HOST"].Value != "127.0.0.1" || e["AS_PORT"].Value != "3000" || e["AGENT_BIND_PORT"].Value != "9145" {
+		t.Errorf("the exporter reads its own node and serves on 9145: %+v", e)
+	}
+
+	_, sets = build(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Monitoring = &v1alpha1.Monitoring{Enabled: true}
+	})
+	e = env(sets[0].Spec.Template.Spec.Containers[1])
+	for _, name := range []string{"AS_AUTH_USER", "AS_AUTH_PASSWORD", "AS_AUTH_MODE"} {
+		if _, ok := e[name]; ok {
+			t.Errorf("without access control the exporter sets no %s", name)
+		}
+	}
+}
+
+// TestTLSMountsTheCertificate: the Secret's three files, by cert-manager's
+// key names, where aerospike.conf reads them; the TLS ports on the server.
+func TestTLSMountsTheCertificate(t *testing.T) {
+	_, sets := build(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Edition = v1alpha1.EditionEnterprise
+		s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "key"}
+		s.TLS = &v1alpha1.TLS{SecretName: "db-tls", Heartbeat: true}
+	})
+	pod := sets[0].Spec.Template.Spec
+	var vol *corev1.Volume
+	for i := range pod.Volumes {
+		if pod.Volumes[i].Secret != nil && pod.Volumes[i].Secret.SecretName == "db-tls" {
+			vol = &pod.Volumes[i]
+		}
+	}
+	if vol == nil {
+		t.Fatalf("no volume from the TLS Secret: %+v", pod.Volumes)
+	}
+	var keys []string
+	for _, it := range vol.Secret.Items {
+		if it.Key != it.Path {
+			t.Errorf("key %s is mounted as %s; aerospike.conf names the files by their keys", it.Key, it.Path)
+		}
+		keys = append(keys, it.Key)
+	}
+	if diff := cmp.Diff([]string{"tls.crt", "tls.key", "ca.crt"}, keys); diff != "" {
+		t.Errorf("TLS Secret keys -want +got:\n%s", diff)
+	}
+	server := pod.Containers[0]
+	mounted := false
+	for _, m := range server.VolumeMounts {
+		mounted = mounted || (m.Name == vol.Name && m.MountPath == "/etc/aerospike/tls" && m.ReadOnly)
+	}
+	if !mounted {
+		t.Errorf("the server does not mount the certificate read-only at /etc/aerospike/tls: %+v", server.VolumeMounts)
+	}
+	ports := map[string]int32{}
+	for _, p := range server.Ports {
+		ports[p.Name] = p.ContainerPort
+	}
+	if ports["tls-service"] != 4333 || ports["tls-heartbeat"] != 3012 || ports["tls-fabric"] != 0 {
+		t.Errorf("server ports %v: want tls-service 4333 and tls-heartbeat 3012, no tls-fabric", ports)
+	}
+}

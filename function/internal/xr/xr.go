@@ -175,6 +175,9 @@ func Default(spec *v1alpha1.AerospikeDatabaseSpec) {
 	if spec.PersistentVolumeClaimRetentionPolicy.WhenScaled == "" {
 		spec.PersistentVolumeClaimRetentionPolicy.WhenScaled = "Retain"
 	}
+	if spec.TLS != nil && spec.TLS.ClientAuthentication == "" {
+		spec.TLS.ClientAuthentication = "None"
+	}
 	if spec.AccessControl != nil {
 		ref := &spec.AccessControl.AdminSecretRef
 		if ref.UsernameKey == "" {

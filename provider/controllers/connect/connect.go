@@ -55,6 +55,10 @@ type Session struct {
 	// credentials: it keys fingerprints of other secrets (passwords), so
 	// they can be compared without being stored.
 	Secret []byte
+
+	// ConnectionDetails are the provider config's extra connection
+	// details for applications.
+	ConnectionDetails map[string]string
 }
 
 // Connect returns the session of mg with its provider config's cluster.
@@ -62,7 +66,7 @@ func (c *Connector) Connect(ctx context.Context, mg resource.ModernManaged) (*Se
 	if err := c.usage.Track(ctx, mg); err != nil {
 		return nil, errors.Wrap(err, "cannot track provider config usage")
 	}
-	key, cfg, err := c.Config(ctx, mg)
+	key, spec, cfg, err := c.read(ctx, mg)
 	if err != nil {
 		return nil, err
 	}
@@ -74,15 +78,24 @@ func (c *Connector) Connect(ctx context.Context, mg resource.ModernManaged) (*Se
 	for i, h := range cfg.Hosts {
 		hosts[i] = h.String()
 	}
-	return &Session{Client: cl, Release: release, Hosts: hosts, Secret: []byte(cfg.Digest())}, nil
+	return &Session{Client: cl, Release: release, Hosts: hosts, Secret: []byte(cfg.Digest()), ConnectionDetails: spec.ConnectionDetails}, nil
 }
 
 // Config reads mg's provider config and credentials into a client config,
 // and returns the pool key of the provider config.
 func (c *Connector) Config(ctx context.Context, mg resource.ModernManaged) (string, aerospike.Config, error) {
+	key, _, cfg, err := c.read(ctx, mg)
+	return key, cfg, err
+}
+
+// read returns mg's provider config's pool key, spec and client config.
+func (c *Connector) read(ctx context.Context, mg resource.ModernManaged) (string, v1alpha1.ProviderConfigSpec, aerospike.Config, error) {
+	fail := func(err error) (string, v1alpha1.ProviderConfigSpec, aerospike.Config, error) {
+		return "", v1alpha1.ProviderConfigSpec{}, aerospike.Config{}, err
+	}
 	ref := mg.GetProviderConfigReference()
 	if ref == nil {
-		return "", aerospike.Config{}, errors.New("no providerConfigRef")
+		return fail(errors.New("no providerConfigRef"))
 	}
 	var spec v1alpha1.ProviderConfigSpec
 	secretNS := ""
@@ -91,14 +104,14 @@ func (c *Connector) Config(ctx context.Context, mg resource.ModernManaged) (stri
 	case v1alpha1.ProviderConfigKind:
 		pc := &v1alpha1.ProviderConfig{}
 		if err := c.kube.Get(ctx, types.NamespacedName{Namespace: mg.GetNamespace(), Name: ref.Name}, pc); err != nil {
-			return "", aerospike.Config{}, errors.Wrapf(err, "cannot get ProviderConfig %s/%s", mg.GetNamespace(), ref.Name)
+			return fail(errors.Wrapf(err, "cannot get ProviderConfig %s/%s", mg.GetNamespace(), ref.Name))
 		}
 		spec, secretNS = pc.Spec, pc.GetNamespace()
 		key = ref.Kind + "/" + pc.GetNamespace() + "/" + pc.GetName()
 	case v1alpha1.ClusterProviderConfigKind, "":
 		pc := &v1alpha1.ClusterProviderConfig{}
 		if err := c.kube.Get(ctx, types.NamespacedName{Name: ref.Name}, pc); err != nil {
-			return "", aerospike.Config{}, errors.Wrapf(err, "cannot get ClusterProviderConfig %s", ref.Name)
+			return fail(errors.Wrapf(err, "cannot get ClusterProviderConfig %s", ref.Name))
 		}
 		spec = pc.Spec
 		if spec.Credentials.SecretRef != nil {
@@ -106,10 +119,10 @@ func (c *Connector) Config(ctx context.Context, mg resource.ModernManaged) (stri
 		}
 		key = v1alpha1.ClusterProviderConfigKind + "//" + pc.GetName()
 	default:
-		return "", aerospike.Config{}, errors.Errorf("providerConfigRef.kind %q is neither %s nor %s", ref.Kind, v1alpha1.ProviderConfigKind, v1alpha1.ClusterProviderConfigKind)
+		return fail(errors.Errorf("providerConfigRef.kind %q is neither %s nor %s", ref.Kind, v1alpha1.ProviderConfigKind, v1alpha1.ClusterProviderConfigKind))
 	}
 	cfg, err := c.config(ctx, spec, secretNS)
-	return key, cfg, errors.Wrapf(err, "cannot read %s", key)
+	return key, spec, cfg, errors.Wrapf(err, "cannot read %s", key)
 }
 
 func (c *Connector) config(ctx context.Context, spec v1alpha1.ProviderConfigSpec, secretNS string) (aerospike.Config, error) {

@@ -54,6 +54,9 @@ type Session struct {
 	Release func()
 	Hosts   []string
 	Secret  []byte
+
+	// ConnectionDetails are added to the user's connection details.
+	ConnectionDetails map[string]string
 }
 
 // Connect returns the session of a User.
@@ -66,7 +69,7 @@ func FromConnector(c *connect.Connector) Connect {
 		if err != nil {
 			return nil, err
 		}
-		return &Session{Users: s.Client, Release: s.Release, Hosts: s.Hosts, Secret: s.Secret}, nil
+		return &Session{Users: s.Client, Release: s.Release, Hosts: s.Hosts, Secret: s.Secret, ConnectionDetails: s.ConnectionDetails}, nil
 	}
 }
 
@@ -216,10 +219,18 @@ func (e *external) fingerprint(password string) string {
 // details are what an application needs to connect as the user, under the
 // keys an AerospikeDatabase's connection Secret uses.
 func (e *external) details(name, password string) managed.ConnectionDetails {
-	d := managed.ConnectionDetails{
+	d := managed.ConnectionDetails{}
+	// The provider config's extras first: they never replace what the
+	// provider itself knows.
+	for k, v := range e.s.ConnectionDetails {
+		d[k] = []byte(v)
+	}
+	for k, v := range map[string][]byte{
 		v1alpha1.ConnectionKeySeeds:    []byte(strings.Join(e.s.Hosts, ",")),
 		v1alpha1.ConnectionKeyUser:     []byte(name),
 		v1alpha1.ConnectionKeyPassword: []byte(password),
+	} {
+		d[k] = v
 	}
 	if len(e.s.Hosts) > 0 {
 		host, port, _ := strings.Cut(e.s.Hosts[0], ":")

@@ -245,3 +245,25 @@ func TestDiff(t *testing.T) {
 		t.Errorf("revoke: %s", diff)
 	}
 }
+
+// TestConnectionDetailsCarryTheProviderConfigsExtras: the provider config's
+// connection details (the TLS name and port) reach the user's connection
+// Secret, and never replace what the provider itself writes.
+func TestConnectionDetailsCarryTheProviderConfigsExtras(t *testing.T) {
+	s := session(nil)
+	s.ConnectionDetails = map[string]string{
+		v1alpha1.ConnectionKeyTLSName: "aerospike.example.com",
+		v1alpha1.ConnectionKeyTLSPort: "4333",
+		v1alpha1.ConnectionKeyUser:    "someone-else",
+	}
+	got := (&external{s: s}).details("app-user", "s3cret")
+	want := managed.ConnectionDetails{
+		v1alpha1.ConnectionKeyHost: []byte("db-0.db"), v1alpha1.ConnectionKeyPort: []byte("3000"),
+		v1alpha1.ConnectionKeySeeds: []byte("db-0.db:3000,db-1.db:3000"),
+		v1alpha1.ConnectionKeyUser:  []byte("app-user"), v1alpha1.ConnectionKeyPassword: []byte("s3cret"),
+		v1alpha1.ConnectionKeyTLSName: []byte("aerospike.example.com"), v1alpha1.ConnectionKeyTLSPort: []byte("4333"),
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("connection details -want +got:\n%s", diff)
+	}
+}

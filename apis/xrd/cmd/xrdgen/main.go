@@ -1,4 +1,5 @@
-// Command xrdgen writes the AerospikeDatabase XRD generated from the Go types.
+// Command xrdgen writes the AerospikeDatabase XRDs generated from the Go
+// types: the namespaced one and the claims flavour.
 package main
 
 import (
@@ -10,14 +11,22 @@ import (
 )
 
 func main() {
-	out := flag.String("out", "", "file to write the XRD to")
+	out := flag.String("out", "", "file to write the namespaced XRD to")
+	claimsOut := flag.String("claims-out", "", "file to write the claims flavour's XRD to")
 	flag.Parse()
-	b, err := xrd.Generate()
-	if err == nil {
-		err = os.WriteFile(*out, b, 0o644)
-	}
-	if err != nil {
+	if err := write(*out, *claimsOut); err != nil {
 		fmt.Fprintln(os.Stderr, "xrdgen:", err)
 		os.Exit(1)
 	}
+}
+
+func write(out, claimsOut string) error {
+	namespaced, claims, err := xrd.Generate()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, namespaced, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(claimsOut, claims, 0o644)
 }
