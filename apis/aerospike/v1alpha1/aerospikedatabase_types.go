@@ -150,8 +150,10 @@ type AerospikeDatabaseSpec struct {
 	// one Service in front of the cluster is not enough: each pod gets a
 	// Service of its own (type LoadBalancer or NodePort), and each node
 	// advertises that Service's address as its alternate-access-address
-	// (and port), which clients outside the cluster use when they ask for
-	// alternate addresses (useServicesAlternate in the Aerospike clients).
+	// (and port; with TLS, only the TLS port is exposed and advertised, as
+	// tls-alternate-access-address), which clients outside the cluster use
+	// when they ask for alternate addresses (useServicesAlternate in the
+	// Aerospike clients).
 	// Clients inside the cluster keep using the pods' own addresses.
 	// Setting or removing it, or changing its type, restarts each node
 	// once, one at a time; a node waits to start until its Service has an

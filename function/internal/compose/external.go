@@ -40,6 +40,7 @@ func External(d *database.Database, res []Resource, observed map[string]*fnv1.Re
 	addrs := map[string]config.Address{}
 	var seeds, pending []string
 	var services []Resource
+	_, port := d.ExternalPort()
 	for _, r := range d.Racks {
 		sts := find[*appsv1.StatefulSet](res, NameStatefulSet(r.ID))
 		if sts == nil {
@@ -49,7 +50,7 @@ func External(d *database.Database, res []Resource, observed map[string]*fnv1.Re
 			pod := d.PodName(r, i)
 			n := NameExternalService(pod)
 			services = append(services, Resource{n, network.ExternalService(d, pod)})
-			a, ok := externalAddress(observed[string(n)], ea.Type)
+			a, ok := externalAddress(observed[string(n)], ea.Type, port)
 			if !ok || !a.Valid() {
 				pending = append(pending, pod)
 				continue
@@ -75,9 +76,9 @@ func External(d *database.Database, res []Resource, observed map[string]*fnv1.Re
 
 // externalAddress reads a pod's external address from its observed
 // Service, if it is of the type asked for and has one: the first ingress
-// of its load balancer on the client port, or its node port with the
-// host left to the pod.
-func externalAddress(o *fnv1.Resource, typ v1alpha1.ExternalAccessType) (config.Address, bool) {
+// of its load balancer on the external port, or that port's node port
+// with the host left to the pod.
+func externalAddress(o *fnv1.Resource, typ v1alpha1.ExternalAccessType, port int32) (config.Address, bool) {
 	f := o.GetResource().GetFields()
 	spec := f["spec"].GetStructValue().GetFields()
 	if spec["type"].GetStringValue() != string(typ) {
@@ -88,7 +89,7 @@ func externalAddress(o *fnv1.Resource, typ v1alpha1.ExternalAccessType) (config.
 	var nodePort int32
 	for _, p := range spec["ports"].GetListValue().GetValues() {
 		pf := p.GetStructValue().GetFields()
-		if int32(pf["port"].GetNumberValue()) == database.ServicePort {
+		if int32(pf["port"].GetNumberValue()) == port {
 			nodePort = int32(pf["nodePort"].GetNumberValue())
 		}
 	}
@@ -104,7 +105,7 @@ func externalAddress(o *fnv1.Resource, typ v1alpha1.ExternalAccessType) (config.
 				host = inf["hostname"].GetStringValue()
 			}
 			if host != "" {
-				return config.Address{Host: host, Port: database.ServicePort}, true
+				return config.Address{Host: host, Port: port}, true
 			}
 		}
 	}

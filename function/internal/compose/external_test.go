@@ -203,3 +203,31 @@ func TestExternalAddressesRestartNothing(t *testing.T) {
 		t.Error("a rack's configuration depends on the pods' addresses")
 	}
 }
+
+// TestExternalTLS: with TLS the pods advertise the TLS port's node port.
+func TestExternalTLS(t *testing.T) {
+	d := dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Size = 2
+		s.Edition = v1alpha1.EditionEnterprise
+		s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "key"}
+		s.TLS = &v1alpha1.TLS{SecretName: "db-tls"}
+		s.ExternalAccess = &v1alpha1.ExternalAccess{Type: v1alpha1.ExternalAccessNodePort}
+	})
+	confs, errs := config.Build(d)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	res, _, _ := External(d, Resources(d, confs), map[string]*fnv1.Resource{
+		"service-external-db-0-0": observedService(t, map[string]any{
+			"spec": map[string]any{"type": "NodePort", "ports": []any{map[string]any{"port": 4333, "nodePort": 31500}}},
+		}),
+		"service-external-db-0-1": nodePort(t, 31501), // the plain port: not what TLS clients reach
+	})
+	data := find[*corev1.ConfigMap](res, NameConfigMap).Data
+	if got, want := data["external-db-0-0"], ":31500"; got != want {
+		t.Errorf("external-db-0-0 = %q, want %q", got, want)
+	}
+	if got, ok := data["external-db-0-1"]; ok {
+		t.Errorf("a node port of the plain port must not be advertised to TLS clients, got %q", got)
+	}
+}

@@ -14,7 +14,8 @@ import (
 
 // External access: a node advertises its own Service's address to clients
 // outside the Kubernetes cluster as network.service's
-// alternate-access-address and alternate-access-port. The address differs
+// alternate-access-address and alternate-access-port (with TLS,
+// tls-alternate-access-address and tls-alternate-access-port). The address differs
 // per pod and is known only once Kubernetes allocates it, after the pod
 // template is written, so the rack's aerospike.conf carries placeholders and
 // the ConfigMap a key per pod with its address; a pod's init container
@@ -82,9 +83,14 @@ func externalAccess(d *database.Database, c asconfig.Conf) {
 	if d.Spec.ExternalAccess == nil {
 		return
 	}
+	prefix := ""
+	if d.TLS() {
+		// Applications reach only the TLS port; so do external ones.
+		prefix = "tls-"
+	}
 	svc := c["network"].(asconfig.Conf)["service"].(asconfig.Conf) //nolint:forcetypeassert // spec builds these maps.
-	svc["alternate-access-addresses"] = []any{ExternalAddressPlaceholder}
-	svc["alternate-access-port"] = ExternalPortPlaceholder
+	svc[prefix+"alternate-access-addresses"] = []any{ExternalAddressPlaceholder}
+	svc[prefix+"alternate-access-port"] = ExternalPortPlaceholder
 }
 
 // ownedExternal refuses alternate access settings in the user's
@@ -95,7 +101,10 @@ func ownedExternal(d *database.Database, c asconfig.Conf, p *field.Path) field.E
 	}
 	var errs field.ErrorList
 	m := lookup(c, "network.service")
-	for _, k := range []string{"alternate-access-address", "alternate-access-addresses", "alternate-access-port"} {
+	for _, k := range []string{
+		"alternate-access-address", "alternate-access-addresses", "alternate-access-port",
+		"tls-alternate-access-address", "tls-alternate-access-addresses", "tls-alternate-access-port",
+	} {
 		if _, ok := m[k]; ok {
 			errs = append(errs, field.Forbidden(p.Child("network", "service", k), "is managed by xp-aerospike: with spec.externalAccess every node advertises its own Service's address; remove spec.externalAccess to set it here"))
 		}

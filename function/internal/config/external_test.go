@@ -113,3 +113,23 @@ func TestAddressString(t *testing.T) {
 		}
 	}
 }
+
+func TestExternalAccessTLSConf(t *testing.T) {
+	racks, errs := Build(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		enterprise(s)
+		s.TLS = &v1alpha1.TLS{SecretName: "db-tls"}
+		external(v1alpha1.ExternalAccessNodePort)(s)
+	}))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	text := string(racks[0].Text)
+	for _, want := range []string{"\t\ttls-alternate-access-address @EXTERNAL_ADDRESS@\n", "\t\ttls-alternate-access-port @EXTERNAL_PORT@\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("with TLS, external clients are told the TLS port: want %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "\talternate-access") {
+		t.Errorf("with TLS, no plain alternate address is advertised:\n%s", text)
+	}
+}

@@ -19,7 +19,8 @@ const LabelPodName = "statefulset.kubernetes.io/pod-name"
 
 // ExternalService is the Service through which clients outside the
 // Kubernetes cluster reach one pod, named after the pod, of the type
-// spec.externalAccess asks for; nil without external access. An Aerospike
+// spec.externalAccess asks for, on the client port (only the TLS one with
+// TLS); nil without external access. An Aerospike
 // client connects to every node directly, so every node needs an address
 // of its own: a load balancer, or a node port, per pod.
 func ExternalService(d *database.Database, pod string) *corev1.Service {
@@ -40,7 +41,7 @@ func ExternalService(d *database.Database, pod string) *corev1.Service {
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceType(ea.Type),
 			Selector: selector,
-			Ports:    []corev1.ServicePort{port("service", database.ServicePort)},
+			Ports:    []corev1.ServicePort{port(d.ExternalPort())},
 		},
 	}
 	if len(ea.Annotations) > 0 {
@@ -49,8 +50,8 @@ func ExternalService(d *database.Database, pod string) *corev1.Service {
 	return s
 }
 
-// externalClients admits clients from anywhere to the client port when the
-// database has external access: they come from outside the cluster,
+// externalClients admits clients from anywhere to the client port (the TLS
+// one with TLS) when the database has external access: they come from outside the cluster,
 // through load balancers and node ports that may or may not keep their
 // source address, so no narrower rule would reliably let them in. Who may
 // reach the load balancers is the load balancers' to decide (their
@@ -59,11 +60,12 @@ func externalClients(d *database.Database) []networkingv1.NetworkPolicyIngressRu
 	if d.Spec.ExternalAccess == nil {
 		return nil
 	}
+	_, p := d.ExternalPort()
 	return []networkingv1.NetworkPolicyIngressRule{{
 		From: []networkingv1.NetworkPolicyPeer{
 			{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}},
 			{IPBlock: &networkingv1.IPBlock{CIDR: "::/0"}},
 		},
-		Ports: []networkingv1.NetworkPolicyPort{{Protocol: ptr.To(corev1.ProtocolTCP), Port: ptr.To(intstr.FromInt32(database.ServicePort))}},
+		Ports: []networkingv1.NetworkPolicyPort{{Protocol: ptr.To(corev1.ProtocolTCP), Port: ptr.To(intstr.FromInt32(p))}},
 	}}
 }

@@ -26,7 +26,7 @@ func TestExternalService(t *testing.T) {
 	cases := map[string]struct {
 		reason string
 		access *v1alpha1.ExternalAccess
-		xr     string
+		tls    bool
 		pod    string
 		want   *want
 	}{
@@ -57,6 +57,18 @@ func TestExternalService(t *testing.T) {
 				ports:    []int32{3000},
 			},
 		},
+		"TLS": {
+			reason: "with TLS, applications reach only the TLS port, and so do external ones",
+			access: &v1alpha1.ExternalAccess{Type: v1alpha1.ExternalAccessLoadBalancer},
+			tls:    true,
+			pod:    "db-0-0",
+			want: &want{
+				name:     "db-0-0-external",
+				typ:      corev1.ServiceTypeLoadBalancer,
+				selector: podSelector("db-0-0"),
+				ports:    []int32{4333},
+			},
+		},
 		"LongPodName": {
 			reason: "a pod name with the suffix beyond a DNS label is shortened with a hash, and still a label",
 			access: &v1alpha1.ExternalAccess{Type: v1alpha1.ExternalAccessNodePort},
@@ -71,7 +83,14 @@ func TestExternalService(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			d := dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) { s.ExternalAccess = tc.access })
+			d := dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.ExternalAccess = tc.access
+				if tc.tls {
+					s.Edition = v1alpha1.EditionEnterprise
+					s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "key"}
+					s.TLS = &v1alpha1.TLS{SecretName: "db-tls"}
+				}
+			})
 			s := ExternalService(d, tc.pod)
 			var got *want
 			if s != nil {

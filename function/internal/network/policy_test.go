@@ -91,6 +91,21 @@ func TestNetworkPolicy(t *testing.T) {
 				"3000": {"this namespace", "namespace crossplane-system", "addresses 0.0.0.0/0", "addresses ::/0"},
 			},
 		},
+		"ExternalAccessTLS": {
+			reason: "with TLS, external clients reach the TLS port from anywhere; the plain port stays the provider's",
+			spec: func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.Edition = v1alpha1.EditionEnterprise
+				s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "key"}
+				s.TLS = &v1alpha1.TLS{SecretName: "db-tls"}
+				s.NetworkPolicy = &v1alpha1.NetworkPolicy{Enabled: true}
+				s.ExternalAccess = &v1alpha1.ExternalAccess{Type: v1alpha1.ExternalAccessNodePort}
+			},
+			want: map[string][]string{
+				"all":  {"the database's pods"},
+				"4333": {"this namespace", "addresses 0.0.0.0/0", "addresses ::/0"},
+				"3000": {"namespace crossplane-system"},
+			},
+		},
 		"TLS": {
 			reason: "with TLS, applications reach only the TLS port; the plain port stays for the provider",
 			spec: func(s *v1alpha1.AerospikeDatabaseSpec) {
