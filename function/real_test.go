@@ -16,6 +16,7 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/workload"
 	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/namespaceconfig"
 	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
@@ -194,62 +195,103 @@ func TestRealLogLevelsFromSpec(t *testing.T) {
 	}
 }
 
-// TestRealServerRunsRestricted: the server the function composes runs
-// under the restrictions its pod template sets (every capability dropped,
-// no privilege escalation: setpriv stands in for the container runtime),
-// from the rendered aerospike.conf with file storage, and keeps a record.
+// TestRealServerRunsRestricted boots the real server from the function's
+// rendered configuration under what the StatefulSet asks of the runtime: no
+// capabilities in any set, no privilege escalation, and, with
+// spec.podSecurity.runAsNonRoot, the non-root user whose group owns the
+// volumes (the wrapper gives the node's directories to that user, as the
+// kubelet does for fsGroup). The node must start, write to file storage and
+// read back.
 func TestRealServerRunsRestricted(t *testing.T) {
 	setpriv, err := exec.LookPath("setpriv")
 	if err != nil {
-		testenv.Unavailable(t, "no setpriv (util-linux), which drops capabilities here as the container runtime does")
+		testenv.Unavailable(t, "no setpriv (util-linux), which drops capabilities and switches users here as the container runtime does")
 	}
 	const version = "8.1.2.0"
 	asd := harness.RequireBinary(t, version).Path
-	wrapper := filepath.Join(t.TempDir(), "asd")
-	script := fmt.Sprintf("#!/bin/sh\nexec %s --bounding-set=-all --inh-caps=-all --no-new-privs %s \"$@\"\n", setpriv, asd)
-	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
 
-	xr := exampleXR(t, "minimal-community")
-	spec := xr["spec"].(map[string]any)
-	spec["size"], spec["version"] = 1, version
-	spec["namespaces"].([]any)[0].(map[string]any)["storage"] = map[string]any{"type": "file", "size": "1Gi"}
-	observed := settled(t, xr)
-	for _, o := range observed {
-		if o["kind"] == "StatefulSet" {
-			sc := o["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)["securityContext"]
-			if fmt.Sprint(sc) != "map[allowPrivilegeEscalation:false capabilities:map[drop:[ALL]]]" {
-				t.Fatalf("the server container's security context is %v; this test runs asd under drop ALL and no privilege escalation", sc)
+	cases := map[string]struct {
+		nonRoot bool
+		// wantUID is the process's real, effective and saved user ID.
+		wantUID string
+	}{
+		"ImageUser": {wantUID: "0\t0\t0"},
+		"NonRoot":   {nonRoot: true, wantUID: fmt.Sprintf("%d\t%d\t%d", workload.DefaultNonRootUser, workload.DefaultNonRootUser, workload.DefaultNonRootUser)},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			xr := exampleXR(t, "minimal-community")
+			spec := xr["spec"].(map[string]any)
+			spec["size"], spec["version"] = 1, version
+			spec["namespaces"].([]any)[0].(map[string]any)["storage"] = map[string]any{"type": "file", "size": "1Gi"}
+			if tc.nonRoot {
+				spec["podSecurity"] = map[string]any{"runAsNonRoot": true}
 			}
-		}
-	}
-	n := harness.BootBinary(t, []byte(onlyConf(t, observed)), harness.Binary{Path: wrapper, Version: version})
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", n.PID()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"CapBnd:\t0000000000000000", "NoNewPrivs:\t1"} {
-		if !strings.Contains(string(status), want) {
-			t.Fatalf("asd does not run restricted: /proc status lacks %q:\n%s", want, status)
-		}
-	}
-	policy := as.NewClientPolicy()
-	policy.ClusterName = xr["metadata"].(map[string]any)["name"].(string)
-	// A lone node takes a few seconds to form its cluster of one, before
-	// which a client finds no node to talk to.
-	var c *as.Client
-	realtest.Eventually(t, 30*time.Second, "a client connects", func() error {
-		var err error
-		c, err = as.NewClientWithPolicyAndHost(policy, n.Host())
-		return err
-	})
-	defer c.Close()
-	k, _ := as.NewKey("cache", "restricted", 1)
-	if err := c.Put(nil, k, as.BinMap{"v": 1}); err != nil {
-		t.Fatalf("cannot write to file storage without capabilities: %v", err)
-	}
-	if r, err := c.Get(nil, k); err != nil || r.Bins["v"] != 1 {
-		t.Fatalf("cannot read the record back: %v %v", r, err)
+			observed := settled(t, xr)
+			user := ""
+			for _, o := range observed {
+				if o["kind"] != "StatefulSet" {
+					continue
+				}
+				pod := o["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
+				sc := pod["containers"].([]any)[0].(map[string]any)["securityContext"]
+				if fmt.Sprint(sc) != "map[allowPrivilegeEscalation:false capabilities:map[drop:[ALL]]]" {
+					t.Fatalf("the server container's security context is %v; this test runs asd under drop ALL and no privilege escalation", sc)
+				}
+				if u, ok := pod["securityContext"].(map[string]any)["runAsUser"]; ok {
+					user = fmt.Sprint(u)
+				}
+			}
+			if tc.nonRoot != (user != "") {
+				t.Fatalf("the pod runs as user %q; want a user exactly when non-root is asked for", user)
+			}
+
+			// The wrapper plays the runtime: for a non-root pod, the
+			// node's directories go to the pod's user (fsGroup), then asd
+			// runs with every capability dropped, as that user.
+			var script strings.Builder
+			script.WriteString("#!/bin/sh\nset -e\n")
+			ids := ""
+			if user != "" {
+				script.WriteString("prev=\nfor a in \"$@\"; do [ \"$prev\" = --config-file ] && conf=$a; prev=$a; done\n")
+				script.WriteString("dir=$(dirname \"$conf\")\nchown -R " + user + ":" + user + " \"$dir\"\n")
+				script.WriteString("d=$dir; while [ \"$d\" != / ]; do chmod o+x \"$d\"; d=$(dirname \"$d\"); done\n")
+				ids = "--reuid " + user + " --regid " + user + " --clear-groups "
+			}
+			fmt.Fprintf(&script, "exec %s %s--bounding-set=-all --inh-caps=-all --no-new-privs %s \"$@\"\n", setpriv, ids, asd)
+			wrapper := filepath.Join(t.TempDir(), "asd")
+			if err := os.WriteFile(wrapper, []byte(script.String()), 0o755); err != nil {
+				t.Fatal(err)
+			}
+
+			n := harness.BootBinary(t, []byte(onlyConf(t, observed)), harness.Binary{Path: wrapper, Version: version})
+			status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", n.PID()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"CapBnd:\t0000000000000000", "CapEff:\t0000000000000000", "NoNewPrivs:\t1", "Uid:\t" + tc.wantUID + "\t"} {
+				if !strings.Contains(string(status), want) {
+					t.Fatalf("asd does not run as the pod asks: /proc status lacks %q:\n%s", want, status)
+				}
+			}
+			policy := as.NewClientPolicy()
+			policy.ClusterName = xr["metadata"].(map[string]any)["name"].(string)
+			// A lone node takes a few seconds to form its cluster of one,
+			// before which a client finds no node to talk to.
+			var c *as.Client
+			realtest.Eventually(t, 30*time.Second, "a client connects", func() error {
+				var err error
+				c, err = as.NewClientWithPolicyAndHost(policy, n.Host())
+				return err
+			})
+			defer c.Close()
+			k, _ := as.NewKey("cache", "restricted", 1)
+			if err := c.Put(nil, k, as.BinMap{"v": 1}); err != nil {
+				t.Fatalf("cannot write to file storage: %v", err)
+			}
+			if r, err := c.Get(nil, k); err != nil || r.Bins["v"] != 1 {
+				t.Fatalf("cannot read the record back: %v %v", r, err)
+			}
+		})
 	}
 }

@@ -141,17 +141,25 @@ func TestRenderExamples(t *testing.T) {
 // the CLI's output to be byte-identical each time.
 func TestRenderDeterministic(t *testing.T) {
 	e := newEnv(t)
+	e.eachRun(t, func(t *testing.T, r run) {
+		first := e.render(t, r)
+		for i := 1; i < renders; i++ {
+			if out := e.render(t, r); !bytes.Equal(first, out) {
+				t.Fatalf("render %d of %s differs from the first (-first +render %d):\n%s",
+					i+1, r.name, i+1, cmp.Diff(string(first), string(out)))
+			}
+		}
+	})
+}
+
+// eachRun runs f as a parallel subtest for every run of every example.
+func (e *env) eachRun(t *testing.T, f func(t *testing.T, r run)) {
+	t.Helper()
 	for _, ex := range e.examples {
 		for _, r := range ex.runs() {
 			t.Run(r.name, func(t *testing.T) {
 				t.Parallel()
-				first := e.render(t, r)
-				for i := 1; i < renders; i++ {
-					if out := e.render(t, r); !bytes.Equal(first, out) {
-						t.Fatalf("render %d of %s differs from the first (-first +render %d):\n%s",
-							i+1, r.name, i+1, cmp.Diff(string(first), string(out)))
-					}
-				}
+				f(t, r)
 			})
 		}
 	}

@@ -19,33 +19,28 @@ var credentialName = regexp.MustCompile(`(?i)pass(word|phrase)|secret|token|priv
 // builder copying one inline; this is the check that none does.
 func TestNoCredentialInRenderedOutput(t *testing.T) {
 	e := newEnv(t)
-	for _, ex := range e.examples {
-		for _, r := range ex.runs() {
-			t.Run(r.name, func(t *testing.T) {
-				t.Parallel()
-				docs, err := parseDocuments(e.render(t, r))
-				if err != nil {
-					t.Fatal(err)
-				}
-				fromSecrets := 0
-				for _, doc := range docs {
-					for _, f := range credentials(doc) {
-						t.Errorf("%s %s: %s", str(doc, "kind"), str(doc, "metadata", "name"), f)
-					}
-					walk(doc, "", func(path string, m map[string]any) {
-						if name, _ := m["name"].(string); strings.HasSuffix(path, ".env[]") && credentialName.MatchString(name) && m["valueFrom"] != nil {
-							fromSecrets++
-						}
-					})
-				}
-				// The production example's exporter logs in: the check
-				// must have walked past its password.
-				if strings.HasPrefix(r.name, "production-enterprise") && fromSecrets == 0 {
-					t.Error("no password from a Secret seen in the production example: the check walks past the pod spec")
+	e.eachRun(t, func(t *testing.T, r run) {
+		docs, err := parseDocuments(e.render(t, r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromSecrets := 0
+		for _, doc := range docs {
+			for _, f := range credentials(doc) {
+				t.Errorf("%s %s: %s", str(doc, "kind"), str(doc, "metadata", "name"), f)
+			}
+			walk(doc, "", func(path string, m map[string]any) {
+				if name, _ := m["name"].(string); strings.HasSuffix(path, ".env[]") && credentialName.MatchString(name) && m["valueFrom"] != nil {
+					fromSecrets++
 				}
 			})
 		}
-	}
+		// The production example's exporter logs in: the check must have
+		// walked past its password.
+		if strings.HasPrefix(r.name, "production-enterprise") && fromSecrets == 0 {
+			t.Error("no password from a Secret seen in the production example: the check walks past the pod spec")
+		}
+	})
 }
 
 // TestCredentialsCheckSees: the check above must see each way a credential

@@ -47,6 +47,18 @@ func runParity(t *testing.T, targets []target, cases []parityCase) {
 	}
 }
 
+// patient gives c's commands 10 s where the client's defaults give 1 s: a
+// real server on a CI machine running every test package at once can take
+// longer than a second to answer a UDF command, which the client then
+// reports as a network error. The cases compare answers, not latency.
+func patient(c *as.Client) *as.Client {
+	const d = 10 * time.Second
+	c.DefaultPolicy.TotalTimeout = d
+	c.DefaultWritePolicy.TotalTimeout = d
+	c.DefaultInfoPolicy.Timeout = d
+	return c
+}
+
 // TestCommunityParity runs the behaviours a Community server can show
 // against both the fake and a real Community 8.1.2.0 node: info answers the
 // client depends on, secondary indexes, UDFs, truncate and key-value
@@ -61,7 +73,7 @@ func TestCommunityParity(t *testing.T) {
 	secured := []target{{name: "Fake", host: fake.Host(), client: connect(t, fake.Host(), "rw", "pw")}}
 	unsecured := []target{{name: "FakeAsCommunity", host: fakeCE.Host(), client: connect(t, fakeCE.Host(), "", "")}}
 	if host := startCommunity(t); host != nil {
-		c := connect(t, host, "", "")
+		c := patient(connect(t, host, "", ""))
 		secured = append(secured, target{name: "Community", host: host, client: c})
 		unsecured = append(unsecured, target{name: "Community", host: host, client: c})
 	}

@@ -192,6 +192,12 @@ type AerospikeDatabaseSpec struct {
 	// +optional
 	Monitoring *Monitoring `json:"monitoring,omitempty"`
 
+	// PodSecurity of the database's pods. Every container already runs
+	// without Linux capabilities, without privilege escalation and under
+	// the runtime's default seccomp profile.
+	// +optional
+	PodSecurity *PodSecurity `json:"podSecurity,omitempty"`
+
 	// TLS encrypts client traffic and, optionally, the traffic between
 	// nodes, with a certificate from a Secret. Enterprise Edition only.
 	// +optional
@@ -498,6 +504,25 @@ type NetworkPolicy struct {
 	// +kubebuilder:validation:items:MaxLength=63
 	// +kubebuilder:validation:items:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
 	ClientNamespaces []string `json:"clientNamespaces,omitempty"`
+}
+
+// PodSecurity says who the database's containers run as.
+type PodSecurity struct {
+	// RunAsNonRoot runs every container as RunAsUser instead of the
+	// image's user, root; the pod's fsGroup makes the volumes writable for
+	// it. Device storage also needs a container runtime that hands block
+	// devices to the pod's user (containerd's
+	// device_ownership_from_security_context). Changing it restarts the
+	// nodes one at a time.
+	// +optional
+	RunAsNonRoot bool `json:"runAsNonRoot,omitempty"`
+
+	// RunAsUser is the user and group ID the containers run as, and the
+	// volumes' group, with RunAsNonRoot. Defaults to 65532.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=2147483647
+	RunAsUser *int64 `json:"runAsUser,omitempty"`
 }
 
 // TLS settings of the cluster.

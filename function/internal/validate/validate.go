@@ -88,6 +88,9 @@ func Spec(s *v1alpha1.AerospikeDatabaseSpec) Result {
 	if w := communityData(s); w != "" {
 		r.Warnings = append(r.Warnings, w)
 	}
+	if w := nonRootDevices(s); w != "" {
+		r.Warnings = append(r.Warnings, w)
+	}
 	if s.Edition == v1alpha1.EditionCommunity && len(s.Racks) > 1 {
 		r.Warnings = append(r.Warnings, "spec.racks: Community Edition cannot be rack-aware: the pods are spread across the racks, but two copies of a record may share a rack; use edition enterprise for rack-aware replication")
 	}
@@ -423,6 +426,20 @@ func monitoring(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorLis
 	}
 	errs = append(errs, labels(m.ServiceMonitorLabels, p.Child("serviceMonitorLabels"))...)
 	return errs
+}
+
+// nonRootDevices warns that a non-root server reaches raw devices only
+// where the container runtime gives the pod's user their ownership.
+func nonRootDevices(s *v1alpha1.AerospikeDatabaseSpec) string {
+	if s.PodSecurity == nil || !s.PodSecurity.RunAsNonRoot {
+		return ""
+	}
+	for _, ns := range s.Namespaces {
+		if ns.Storage.Type == v1alpha1.StorageDevice {
+			return fmt.Sprintf("spec.podSecurity.runAsNonRoot: namespace %q uses device storage, which a non-root server can open only where the container runtime hands block devices to the pod's user (containerd: device_ownership_from_security_context = true); otherwise the nodes cannot start", ns.Name)
+		}
+	}
+	return ""
 }
 
 // tls refuses TLS on Community Edition, whose server has none (it would

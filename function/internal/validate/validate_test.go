@@ -309,6 +309,16 @@ func TestSpec(t *testing.T) {
 			},
 			warnings: []string{"spec.racks: Community Edition cannot be rack-aware"},
 		},
+		"NonRootDeviceWarns": {
+			reason: "a non-root server opens raw devices only where the runtime hands them to the pod's user",
+			spec: func() *v1alpha1.AerospikeDatabaseSpec {
+				s := valid()
+				s.Namespaces[0].Storage = v1alpha1.NamespaceStorage{Type: v1alpha1.StorageDevice, Size: resource.MustParse("10Gi")}
+				s.PodSecurity = &v1alpha1.PodSecurity{RunAsNonRoot: true}
+				return s
+			},
+			warnings: []string{`spec.podSecurity.runAsNonRoot: namespace "cache" uses device storage`},
+		},
 		"CommunityRacksWarn": {
 			reason: "Community Edition spreads pods over racks but is not rack-aware",
 			spec: func() *v1alpha1.AerospikeDatabaseSpec {

@@ -124,9 +124,7 @@ func podSpec(d *database.Database, r database.Rack) corev1.PodSpec {
 		InitContainers:                []corev1.Container{initContainer(d)},
 		Containers:                    []corev1.Container{server(d)},
 		Volumes:                       volumes(d, r),
-		SecurityContext: &corev1.PodSecurityContext{
-			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-		},
+		SecurityContext:               podSecurityContext(d),
 	}
 	if d.Monitoring() {
 		ps.Containers = append(ps.Containers, exporter(d))
@@ -139,13 +137,40 @@ func podSpec(d *database.Database, r database.Rack) corev1.PodSpec {
 	return ps
 }
 
+// DefaultNonRootUser is the user ID containers run as with
+// spec.podSecurity.runAsNonRoot and no runAsUser: the conventional
+// unprivileged "nonroot" ID, owned by no user of the images.
+const DefaultNonRootUser int64 = 65532
+
+// podSecurityContext is the runtime's default seccomp profile for every
+// pod and, when the spec asks, a non-root user whose group owns the
+// volumes. The group is changed only where a volume's root does not have
+// it yet, so a large data volume is not walked at every start.
+func podSecurityContext(d *database.Database) *corev1.PodSecurityContext {
+	sc := &corev1.PodSecurityContext{
+		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
+	ps := d.Spec.PodSecurity
+	if ps == nil || !ps.RunAsNonRoot {
+		return sc
+	}
+	id := DefaultNonRootUser
+	if ps.RunAsUser != nil {
+		id = *ps.RunAsUser
+	}
+	sc.RunAsNonRoot = ptr.To(true)
+	sc.RunAsUser, sc.RunAsGroup, sc.FSGroup = ptr.To(id), ptr.To(id), ptr.To(id)
+	sc.FSGroupChangePolicy = ptr.To(corev1.FSGroupChangeOnRootMismatch)
+	return sc
+}
+
 // restricted is every container's security context: no Linux capability
 // and no way to gain privileges. asd needs neither (it binds ports above
 // 1024 and raises its open-files limit only up to the hard limit); the
 // real-server tests run it under exactly these restrictions. The server
-// still runs as the image's user, root: the official image does not ship
-// one of its own, and device storage needs the node's runtime to hand
-// devices to non-root containers.
+// runs as the image's user, root, unless spec.podSecurity says otherwise:
+// the official image ships no user of its own, and device storage needs
+// the node's runtime to hand devices to non-root containers.
 func restricted() *corev1.SecurityContext {
 	return &corev1.SecurityContext{
 		AllowPrivilegeEscalation: ptr.To(false),

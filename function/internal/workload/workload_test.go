@@ -358,3 +358,41 @@ func TestTLSMountsTheCertificate(t *testing.T) {
 		t.Errorf("server ports %v: want tls-service 4333 and tls-heartbeat 3012, no tls-fabric", ports)
 	}
 }
+
+// TestRunAsNonRoot: opted in, every container runs as the given (or the
+// default unprivileged) user, whose group owns the volumes; by default the
+// pod names no user, as the official image runs as root.
+func TestRunAsNonRoot(t *testing.T) {
+	cases := map[string]struct {
+		ps   *v1alpha1.PodSecurity
+		want *int64
+	}{
+		"Default":        {},
+		"NonRoot":        {ps: &v1alpha1.PodSecurity{RunAsNonRoot: true}, want: ptr.To(DefaultNonRootUser)},
+		"NonRootAsUser":  {ps: &v1alpha1.PodSecurity{RunAsNonRoot: true, RunAsUser: ptr.To[int64](1001)}, want: ptr.To[int64](1001)},
+		"UserWithoutOpt": {ps: &v1alpha1.PodSecurity{RunAsUser: ptr.To[int64](1001)}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, sets := build(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) { s.PodSecurity = tc.ps })
+			sc := sets[0].Spec.Template.Spec.SecurityContext
+			if tc.want == nil {
+				if sc.RunAsUser != nil || sc.RunAsNonRoot != nil || sc.FSGroup != nil {
+					t.Errorf("no user asked for, got %+v", sc)
+				}
+				return
+			}
+			for what, got := range map[string]*int64{"runAsUser": sc.RunAsUser, "runAsGroup": sc.RunAsGroup, "fsGroup": sc.FSGroup} {
+				if got == nil || *got != *tc.want {
+					t.Errorf("%s = %v, want %d", what, got, *tc.want)
+				}
+			}
+			if !ptr.Deref(sc.RunAsNonRoot, false) || ptr.Deref(sc.FSGroupChangePolicy, "") != corev1.FSGroupChangeOnRootMismatch {
+				t.Errorf("runAsNonRoot and fsGroupChangePolicy OnRootMismatch: %+v", sc)
+			}
+			if sc.SeccompProfile == nil || sc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
+				t.Errorf("the seccomp profile is kept: %+v", sc)
+			}
+		})
+	}
+}
