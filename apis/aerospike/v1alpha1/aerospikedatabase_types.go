@@ -157,8 +157,8 @@ type AerospikeDatabaseSpec struct {
 	// Clients inside the cluster keep using the pods' own addresses.
 	// Setting or removing it, or changing its type, restarts each node
 	// once, one at a time; a node waits to start until its Service has an
-	// address. With type LoadBalancer the function's connection Secret
-	// carries the addresses as AEROSPIKE_EXTERNAL_SEEDS.
+	// address. With type LoadBalancer the connection Secret carries the
+	// addresses as AEROSPIKE_EXTERNAL_SEEDS.
 	// +optional
 	ExternalAccess *ExternalAccess `json:"externalAccess,omitempty"`
 

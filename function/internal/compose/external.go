@@ -12,6 +12,7 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/connection"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
@@ -66,6 +67,14 @@ func External(d *database.Database, res []Resource, observed map[string]*fnv1.Re
 	}
 	if s := find[*corev1.Secret](res, NameConnectionSecret); s != nil {
 		connection.AddExternalSeeds(s, seeds)
+	}
+	// Where the application user's User writes the connection Secret, the
+	// provider adds its ProviderConfig's connection details to it.
+	if pc := find[*providerv1alpha1.ProviderConfig](res, NameProviderConfig); pc != nil && len(seeds) > 0 {
+		if pc.Spec.ConnectionDetails == nil {
+			pc.Spec.ConnectionDetails = map[string]string{}
+		}
+		pc.Spec.ConnectionDetails[connection.KeyExternalSeeds] = strings.Join(seeds, ",")
 	}
 	var waiting []string
 	if len(pending) > 0 {

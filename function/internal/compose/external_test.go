@@ -13,6 +13,7 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/connection"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
@@ -174,6 +175,11 @@ func TestExternal(t *testing.T) {
 				tc.want.entries = nil
 			}
 			got.secret = string(find[*corev1.Secret](res, NameConnectionSecret).Data[connection.KeyExternalSeeds])
+			// The application user's Secret, which the provider writes,
+			// gets them through the ProviderConfig.
+			if pc := find[*providerv1alpha1.ProviderConfig](res, NameProviderConfig).Spec.ConnectionDetails[connection.KeyExternalSeeds]; pc != tc.want.secret {
+				t.Errorf("%s: the ProviderConfig's connection details carry external seeds %q, want %q", tc.reason, pc, tc.want.secret)
+			}
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
 				t.Errorf("%s: -want +got:\n%s", tc.reason, diff)
 			}
