@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,7 +73,11 @@ func TestEndToEnd(t *testing.T) {
 	t.Cleanup(func() { _ = clusterDNS.Close() })
 
 	cp.RunFunction(t, functionName, bins.function)
-	cp.RunProvider(t, providerName, bins.provider, "--poll-interval=5s", "--sync-interval=1m", "--dns-server="+clusterDNS.Addr())
+	// The metrics on a free port of their own: the default :8080 is taken
+	// by whatever else on the machine (another e2e's provider) got there
+	// first.
+	cp.RunProvider(t, providerName, bins.provider, "--poll-interval=5s", "--sync-interval=1m", "--dns-server="+clusterDNS.Addr(),
+		"--metrics-address=127.0.0.1:"+strconv.Itoa(controlplane.FreePort(t)))
 	waitInstalled(t, cp, pkgs)
 
 	if !t.Run("EveryCRDWeShipIsEstablished", func(t *testing.T) { everyCRDEstablished(t, cp, root) }) {
