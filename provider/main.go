@@ -16,6 +16,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -37,6 +38,7 @@ type CLI struct {
 	MaxReconcileRate int           `default:"10" help:"The most reconciles per second, across all controllers."`
 	LeaderElection   bool          `env:"LEADER_ELECTION" help:"Run only while holding the leader lease, so replicas can stand by."`
 	ClientIdle       time.Duration `default:"10m" help:"Close a cluster's client when no managed resource has used it for this long."`
+	MetricsAddress   string        `default:":8080" help:"Address at which to serve Prometheus metrics; empty disables them."`
 	DNSServer        string        `env:"DNS_SERVER" help:"Resolve cluster addresses through this DNS server (ip:port) instead of the system's, for a provider running outside the cluster it manages." name:"dns-server" placeholder:"IP:PORT"`
 }
 
@@ -63,8 +65,13 @@ func (c *CLI) Run() error {
 			return errors.Wrap(err, "cannot build the scheme")
 		}
 	}
+	metrics := c.MetricsAddress
+	if metrics == "" {
+		metrics = "0" // controller-runtime's word for no metrics server
+	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:           s,
+		Metrics:          metricsserver.Options{BindAddress: metrics},
 		LeaderElection:   c.LeaderElection,
 		LeaderElectionID: "provider-aerospike.xp-aerospike.io",
 		Cache:            cache.Options{SyncPeriod: &c.SyncInterval},

@@ -14,12 +14,19 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	kerrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	claimobj "github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/claim"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/composite"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	dbv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
@@ -30,29 +37,72 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/test/realtest"
 )
 
-// The database the lifecycle test runs: the minimal example's names, with
-// file storage so that its volumes, and what is kept of them, are real, and
-// a NetworkPolicy, so that the apiserver judges one too (nothing here
-// enforces it).
-const (
-	dbNamespace = "team-a"
-	dbName      = "cache"
-	asNamespace = "cache"
-	dbVersion   = "8.1.2.0"
-	rack0       = "cache-0" // the StatefulSet of the only rack
-)
+// The databases the lifecycle tests run, one of each flavour, both of the
+// version the minimal example runs.
+const dbVersion = "8.1.2.0"
 
-// lifecycle holds what the steps of the database's life share.
+// database is the namespaced AerospikeDatabase the main lifecycle runs:
+// the minimal example's names, with file storage so that its volumes, and
+// what is kept of them, are real, and a NetworkPolicy, so that the
+// apiserver judges one too (nothing here enforces it).
+func database(size int32) *dbv1alpha1.AerospikeDatabase {
+	return &dbv1alpha1.AerospikeDatabase{
+		TypeMeta:   metav1.TypeMeta{APIVersion: dbv1alpha1.SchemeGroupVersion.String(), Kind: dbv1alpha1.AerospikeDatabaseKind},
+		ObjectMeta: metav1.ObjectMeta{Name: "cache", Namespace: "team-a"},
+		Spec: dbv1alpha1.AerospikeDatabaseSpec{
+			Size:    size,
+			Version: dbVersion,
+			Namespaces: []dbv1alpha1.Namespace{{
+				Name:    "cache",
+				Storage: dbv1alpha1.NamespaceStorage{Type: dbv1alpha1.StorageFile, Size: resource.MustParse("1Gi")},
+			}},
+			NetworkPolicy: &dbv1alpha1.NetworkPolicy{Enabled: true, ClientNamespaces: []string{"shop"}},
+		},
+	}
+}
+
+// claim is the claims flavour's AerospikeDatabase claim, as
+// examples/claims-community/claim.yaml, but small: two in-memory nodes,
+// in a namespace of its own.
+func claim() *dbv1alpha1.AerospikeDatabase {
+	return &dbv1alpha1.AerospikeDatabase{
+		TypeMeta:   metav1.TypeMeta{APIVersion: dbv1alpha1.ClaimsGroup + "/" + dbv1alpha1.Version, Kind: dbv1alpha1.AerospikeDatabaseKind},
+		ObjectMeta: metav1.ObjectMeta{Name: "sessions", Namespace: "team-claims"},
+		Spec: dbv1alpha1.AerospikeDatabaseSpec{
+			Size:    2,
+			Version: dbVersion,
+			Namespaces: []dbv1alpha1.Namespace{{
+				Name:    "sessions",
+				Storage: dbv1alpha1.NamespaceStorage{Type: dbv1alpha1.StorageMemory, Size: resource.MustParse("1Gi")},
+			}},
+		},
+	}
+}
+
+// lifecycle holds what the steps of one database's life share. The
+// database is of either flavour: a namespaced AerospikeDatabase, which is
+// its own composite, or an AerospikeDatabase claim, for which Crossplane
+// creates a cluster-scoped XAerospikeDatabase. Every step reads and
+// writes the object the application team wrote, and finds what was
+// composed by the composite's name, so the steps serve both. Two
+// lifecycles may run at once in different namespaces.
 type lifecycle struct {
 	cp      *controlplane.ControlPlane
 	c       client.Client // knows our kinds
 	kubelet *kubelet.Kubelet
 	dns     string // the cluster DNS server the provider and clients use
-	keys    []*as.Key
-	created time.Time
+	// db is the object the application team creates; its apiVersion
+	// says which flavour it is.
+	db *dbv1alpha1.AerospikeDatabase
+	// composite is the name of the composite, which the composed objects
+	// are named after: db's own name, or, for a claim, that of the
+	// XAerospikeDatabase Crossplane made for it, once create has seen it.
+	composite string
+	keys      []*as.Key
+	created   time.Time
 }
 
-func newLifecycle(t *testing.T, cp *controlplane.ControlPlane, k *kubelet.Kubelet, dnsAddr string) *lifecycle {
+func newLifecycle(t *testing.T, cp *controlplane.ControlPlane, k *kubelet.Kubelet, dnsAddr string, db *dbv1alpha1.AerospikeDatabase) *lifecycle {
 	t.Helper()
 	s := controlplane.Scheme()
 	for _, add := range []func(*runtime.Scheme) error{dbv1alpha1.AddToScheme, providerv1alpha1.AddToScheme} {
@@ -64,43 +114,85 @@ func newLifecycle(t *testing.T, cp *controlplane.ControlPlane, k *kubelet.Kubele
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &lifecycle{cp: cp, c: c, kubelet: k, dns: dnsAddr}
+	l := &lifecycle{cp: cp, c: c, kubelet: k, dns: dnsAddr, db: db}
+	if !l.claimed() {
+		l.composite = db.Name
+	}
+	return l
 }
 
-// database is the AerospikeDatabase an application team would write.
-func database(size int32) *dbv1alpha1.AerospikeDatabase {
-	return &dbv1alpha1.AerospikeDatabase{
-		TypeMeta:   metav1.TypeMeta{APIVersion: dbv1alpha1.SchemeGroupVersion.String(), Kind: dbv1alpha1.AerospikeDatabaseKind},
-		ObjectMeta: metav1.ObjectMeta{Name: dbName, Namespace: dbNamespace},
-		Spec: dbv1alpha1.AerospikeDatabaseSpec{
-			Size:    size,
-			Version: dbVersion,
-			Namespaces: []dbv1alpha1.Namespace{{
-				Name:    asNamespace,
-				Storage: dbv1alpha1.NamespaceStorage{Type: dbv1alpha1.StorageFile, Size: resource.MustParse("1Gi")},
-			}},
-			NetworkPolicy: &dbv1alpha1.NetworkPolicy{Enabled: true, ClientNamespaces: []string{"shop"}},
-		},
+// claimed reports whether the database is a claim of the claims flavour.
+func (l *lifecycle) claimed() bool {
+	return l.db.GroupVersionKind().Group == dbv1alpha1.ClaimsGroup
+}
+
+// key names an object in the database's namespace.
+func (l *lifecycle) key(name string) client.ObjectKey {
+	return client.ObjectKey{Namespace: l.db.Namespace, Name: name}
+}
+
+// statefulSet is the name of the StatefulSet of the only rack, rack 0.
+func (l *lifecycle) statefulSet() string { return l.composite + "-0" }
+
+// asNamespace is the Aerospike namespace the records go to.
+func (l *lifecycle) asNamespace() string { return l.db.Spec.Namespaces[0].Name }
+
+// fetch reads the database as the application team sees it: the claim's
+// spec and status are the composite's, so one Go type reads either.
+func (l *lifecycle) fetch() (*dbv1alpha1.AerospikeDatabase, error) {
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(l.db.GroupVersionKind())
+	if err := l.c.Get(context.Background(), client.ObjectKeyFromObject(l.db), u); err != nil {
+		return nil, err
 	}
+	db := &dbv1alpha1.AerospikeDatabase{}
+	return db, runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, db)
 }
 
 func (l *lifecycle) get(t *testing.T) *dbv1alpha1.AerospikeDatabase {
 	t.Helper()
-	db := &dbv1alpha1.AerospikeDatabase{}
-	if err := l.c.Get(context.Background(), client.ObjectKey{Namespace: dbNamespace, Name: dbName}, db); err != nil {
+	db, err := l.fetch()
+	if err != nil {
 		t.Fatal(err)
 	}
 	return db
 }
 
-// edit changes the database's spec the way `kubectl edit` does, retrying
-// on a conflict with core's own writes.
+// compositeObject reads the composite: the database itself, or the
+// XAerospikeDatabase Crossplane made for the claim, whose Crossplane
+// fields sit where Crossplane 1.x put them.
+func (l *lifecycle) compositeObject() (*composite.Unstructured, error) {
+	xr := composite.New(composite.WithGroupVersionKind(l.db.GroupVersionKind()))
+	key := client.ObjectKeyFromObject(l.db)
+	if l.claimed() {
+		xr = composite.New(composite.WithGroupVersionKind(claimsComposite), composite.WithSchema(composite.SchemaLegacy))
+		key = client.ObjectKey{Name: l.composite}
+	}
+	return xr, l.c.Get(context.Background(), key, xr)
+}
+
+// claimsComposite is the kind of the claims flavour's composite.
+var claimsComposite = schema.GroupVersionKind{Group: dbv1alpha1.ClaimsGroup, Version: dbv1alpha1.Version, Kind: dbv1alpha1.CompositeKind}
+
+// edit changes the database's spec the way `kubectl edit` does, with a
+// merge patch of what changed that fails on a conflict with core's own
+// writes, and is retried then. A patch rather than an update of the whole
+// object keeps the Crossplane fields the Go type does not know.
 func (l *lifecycle) edit(t *testing.T, change func(*dbv1alpha1.AerospikeDatabaseSpec)) {
 	t.Helper()
 	err := l.cp.Wait(30*time.Second, "the database's spec is updated", func() error {
 		db := l.get(t)
+		base := db.DeepCopy()
 		change(&db.Spec)
-		return l.c.Update(context.Background(), db)
+		patch, err := client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}).Data(db)
+		if err != nil {
+			return err
+		}
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(l.db.GroupVersionKind())
+		u.SetNamespace(l.db.Namespace)
+		u.SetName(l.db.Name)
+		return l.c.Patch(context.Background(), u, client.RawPatch(types.MergePatchType, patch))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -119,16 +211,32 @@ func (l *lifecycle) wait(t *testing.T, timeout time.Duration, what string, check
 func (l *lifecycle) debug() string {
 	ctx := context.Background()
 	var b strings.Builder
-	db := &dbv1alpha1.AerospikeDatabase{}
-	if err := l.c.Get(ctx, client.ObjectKey{Namespace: dbNamespace, Name: dbName}, db); err == nil {
-		fmt.Fprintf(&b, "AerospikeDatabase %s/%s (generation %d):\n", dbNamespace, dbName, db.Generation)
+	if db, err := l.fetch(); err == nil {
+		fmt.Fprintf(&b, "%s %s/%s (generation %d):\n", l.db.GroupVersionKind().GroupKind(), db.Namespace, db.Name, db.Generation)
 		for _, c := range db.Status.Conditions {
 			fmt.Fprintf(&b, "  condition %s=%s %s: %s\n", c.Type, c.Status, c.Reason, c.Message)
 		}
 		fmt.Fprintf(&b, "  desiredNodes=%d readyNodes=%d waiting=%q\n", db.Status.DesiredNodes, db.Status.ReadyNodes, db.Status.Waiting)
 	}
-	events := &corev1.EventList{}
-	if err := l.c.List(ctx, events, client.InNamespace(dbNamespace)); err == nil {
+	if l.claimed() && l.composite != "" {
+		if xr, err := l.compositeObject(); err == nil {
+			fmt.Fprintf(&b, "%s %s:\n", xr.GroupVersionKind().GroupKind(), xr.GetName())
+			for _, ct := range []xpv2.ConditionType{xpv2.TypeSynced, xpv2.TypeReady} {
+				c := xr.GetCondition(ct)
+				fmt.Fprintf(&b, "  condition %s=%s %s: %s\n", c.Type, c.Status, c.Reason, c.Message)
+			}
+		}
+	}
+	// A claim's composite is cluster-scoped: its events go to default.
+	namespaces := []string{l.db.Namespace}
+	if l.claimed() {
+		namespaces = append(namespaces, metav1.NamespaceDefault)
+	}
+	for _, ns := range namespaces {
+		events := &corev1.EventList{}
+		if err := l.c.List(ctx, events, client.InNamespace(ns)); err != nil {
+			continue
+		}
 		items := events.Items
 		if len(items) > 20 {
 			items = items[len(items)-20:]
@@ -142,58 +250,157 @@ func (l *lifecycle) debug() string {
 }
 
 // create creates the database and asserts that every object the function
-// composes appears, accepted by the apiserver, with the expected content.
+// composes appears in the database's namespace, accepted by the apiserver,
+// with the expected content. A claim must first be bound to a composite
+// that refers back to it.
 func (l *lifecycle) create(t *testing.T) {
 	ctx := context.Background()
-	ensureNamespace(t, l.cp, dbNamespace)
-	l.created = time.Now()
-	if err := l.c.Create(ctx, database(2)); err != nil {
-		t.Fatalf("the apiserver refuses the AerospikeDatabase: %v", err)
+	ensureNamespace(t, l.cp, l.db.Namespace)
+	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(l.db)
+	if err != nil {
+		t.Fatal(err)
 	}
-	key := func(name string) client.ObjectKey { return client.ObjectKey{Namespace: dbNamespace, Name: name} }
+	l.created = time.Now()
+	if err := l.c.Create(ctx, &unstructured.Unstructured{Object: obj}); err != nil {
+		t.Fatalf("the apiserver refuses the %s: %v", l.db.GroupVersionKind().GroupKind(), err)
+	}
+	if l.claimed() {
+		l.bound(t)
+	}
 	sts := &appsv1.StatefulSet{}
-	for _, o := range []struct {
+	objs := []struct {
 		name string
 		obj  client.Object
 	}{
-		{rack0, sts},
-		{dbName, &corev1.Service{}},
-		{dbName + "-headless", &corev1.Service{}},
-		{dbName, &policyv1.PodDisruptionBudget{}},
-		{dbName, &networkingv1.NetworkPolicy{}},
-		{dbName + "-connection", &corev1.Secret{}},
-		{dbName, &providerv1alpha1.ProviderConfig{}},
-		{dbName, &providerv1alpha1.ClusterStatus{}},
-	} {
+		{l.statefulSet(), sts},
+		{l.composite, &corev1.Service{}},
+		{l.composite + "-headless", &corev1.Service{}},
+		{l.composite, &policyv1.PodDisruptionBudget{}},
+		{l.composite + "-connection", &corev1.Secret{}},
+		{l.composite, &providerv1alpha1.ProviderConfig{}},
+		{l.composite, &providerv1alpha1.ClusterStatus{}},
+	}
+	if np := l.db.Spec.NetworkPolicy; np != nil && np.Enabled {
+		objs = append(objs, struct {
+			name string
+			obj  client.Object
+		}{l.composite, &networkingv1.NetworkPolicy{}})
+	}
+	for _, o := range objs {
 		l.wait(t, time.Minute, fmt.Sprintf("%T %s is composed", o.obj, o.name), func() error {
-			return l.c.Get(ctx, key(o.name), o.obj)
+			return l.c.Get(ctx, l.key(o.name), o.obj)
 		})
 	}
-	if got := ptr.Deref(sts.Spec.Replicas, 0); got != 2 {
-		t.Errorf("StatefulSet %s has %d replicas, want 2", rack0, got)
+	if got, want := ptr.Deref(sts.Spec.Replicas, 0), l.db.Spec.Size; got != want {
+		t.Errorf("StatefulSet %s has %d replicas, want %d", l.statefulSet(), got, want)
 	}
-	if len(sts.Spec.VolumeClaimTemplates) == 0 {
-		t.Errorf("StatefulSet %s has no volume claim template for file storage", rack0)
+	if got, want := len(sts.Spec.VolumeClaimTemplates) > 0, l.persistent(); got != want {
+		t.Errorf("StatefulSet %s has volume claim templates: %t, want %t for storage %s", l.statefulSet(), got, want, l.db.Spec.Namespaces[0].Storage.Type)
 	}
 	cms := &corev1.ConfigMapList{}
-	if err := l.c.List(ctx, cms, client.InNamespace(dbNamespace)); err != nil {
+	if err := l.c.List(ctx, cms, client.InNamespace(l.db.Namespace)); err != nil {
 		t.Fatal(err)
 	}
 	var conf string
 	for _, cm := range cms.Items {
 		for _, v := range cm.Data {
-			if strings.Contains(v, "namespace "+asNamespace) {
+			if strings.Contains(v, "namespace "+l.asNamespace()) {
 				conf = v
 			}
 		}
 	}
-	if !strings.Contains(conf, "cluster-name "+dbName) {
-		t.Errorf("no composed ConfigMap holds an aerospike.conf for cluster %s and namespace %s", dbName, asNamespace)
+	if !strings.Contains(conf, "cluster-name "+l.composite) {
+		t.Errorf("no composed ConfigMap holds an aerospike.conf for cluster %s and namespace %s", l.composite, l.asNamespace())
+	}
+	l.everyComposedObjectInTheNamespace(t)
+}
+
+// persistent reports whether the database keeps records on volumes.
+func (l *lifecycle) persistent() bool {
+	for _, ns := range l.db.Spec.Namespaces {
+		if ns.Storage.Type != dbv1alpha1.StorageMemory {
+			return true
+		}
+	}
+	return false
+}
+
+// bound waits until Crossplane has made a composite for the claim, and
+// asserts that the two refer to each other and that the composite carries
+// the claim's namespace, which the function composes into.
+func (l *lifecycle) bound(t *testing.T) {
+	t.Helper()
+	cm := claimobj.New(claimobj.WithGroupVersionKind(l.db.GroupVersionKind()))
+	l.wait(t, time.Minute, "the claim is bound to a composite", func() error {
+		if err := l.c.Get(context.Background(), client.ObjectKeyFromObject(l.db), cm); err != nil {
+			return err
+		}
+		ref := cm.GetResourceReference()
+		if ref == nil || ref.Name == "" {
+			return errors.New("spec.resourceRef is not set")
+		}
+		l.composite = ref.Name
+		return nil
+	})
+	xr, err := l.compositeObject()
+	if err != nil {
+		t.Fatalf("the claim's composite %s: %v", l.composite, err)
+	}
+	if got := xr.GetClaimReference(); got == nil || got.Namespace != l.db.Namespace || got.Name != l.db.Name {
+		t.Errorf("the composite %s refers to claim %+v, want %s/%s", xr.GetName(), got, l.db.Namespace, l.db.Name)
+	}
+	if got := xr.GetLabels()["crossplane.io/claim-namespace"]; got != l.db.Namespace {
+		t.Errorf("the composite %s has label crossplane.io/claim-namespace=%q, want %q", xr.GetName(), got, l.db.Namespace)
+	}
+	t.Logf("e2e: claim %s/%s bound to %s %s", l.db.Namespace, l.db.Name, claimsComposite.Kind, l.composite)
+}
+
+// everyComposedObjectInTheNamespace asserts that every namespaced object
+// the composite lists as composed is in the database's namespace.
+func (l *lifecycle) everyComposedObjectInTheNamespace(t *testing.T) {
+	t.Helper()
+	refs := l.composedRefs(t)
+	for _, r := range refs {
+		gvk := r.GroupVersionKind()
+		mapping, err := l.c.RESTMapper().RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mapping.Scope.Name() != meta.RESTScopeNameNamespace {
+			continue
+		}
+		if r.Namespace != "" && r.Namespace != l.db.Namespace {
+			t.Errorf("%s %s was composed in namespace %q, want %q", gvk.Kind, r.Name, r.Namespace, l.db.Namespace)
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(gvk)
+		if err := l.c.Get(context.Background(), l.key(r.Name), u); err != nil {
+			t.Errorf("%s %s is not in namespace %s: %v", gvk.Kind, r.Name, l.db.Namespace, err)
+		}
 	}
 }
 
-// ready waits for the database to report Ready once the real nodes have
-// formed one cluster.
+// composedRefs waits until the composite lists what it composed, and
+// returns that.
+func (l *lifecycle) composedRefs(t *testing.T) []corev1.ObjectReference {
+	t.Helper()
+	var refs []corev1.ObjectReference
+	l.wait(t, 30*time.Second, "the composite lists its composed resources", func() error {
+		xr, err := l.compositeObject()
+		if err != nil {
+			return err
+		}
+		if refs = xr.GetResourceReferences(); len(refs) == 0 {
+			return errors.New("it lists none")
+		}
+		return nil
+	})
+	return refs
+}
+
+// ready waits for the database, and a claim's composite, to report Ready
+// once the real nodes have formed one cluster.
 func (l *lifecycle) ready(t *testing.T, nodes int32) {
 	l.wait(t, 3*time.Minute, fmt.Sprintf("the database is Ready with %d nodes", nodes), func() error {
 		db := l.get(t)
@@ -203,8 +410,17 @@ func (l *lifecycle) ready(t *testing.T, nodes int32) {
 		if db.Status.ReadyNodes != nodes || db.Status.DesiredNodes != nodes {
 			return fmt.Errorf("readyNodes=%d desiredNodes=%d", db.Status.ReadyNodes, db.Status.DesiredNodes)
 		}
+		if l.claimed() {
+			xr, err := l.compositeObject()
+			if err != nil {
+				return err
+			}
+			if err := conditionsTrue(xr, xpv2.TypeReady); err != nil {
+				return fmt.Errorf("the composite %s: %w", xr.GetName(), err)
+			}
+		}
 		cs := &providerv1alpha1.ClusterStatus{}
-		if err := l.c.Get(context.Background(), client.ObjectKey{Namespace: dbNamespace, Name: dbName}, cs); err != nil {
+		if err := l.c.Get(context.Background(), l.key(l.composite), cs); err != nil {
 			return err
 		}
 		if o := cs.Status.AtProvider; o.ClusterSize != nodes || !o.Stable {
@@ -214,13 +430,25 @@ func (l *lifecycle) ready(t *testing.T, nodes int32) {
 	})
 }
 
+// readyOnce waits for the database to become Ready with the nodes it was
+// created with, and logs how long that took.
+func (l *lifecycle) readyOnce(t *testing.T) {
+	l.ready(t, l.db.Spec.Size)
+	t.Logf("e2e: %s %s/%s Ready %s after it was created", l.db.GroupVersionKind().GroupKind(), l.db.Namespace, l.db.Name, time.Since(l.created).Round(time.Millisecond))
+}
+
 // connect opens a client the way an application does: from the
-// connection Secret, resolving its names through the cluster's DNS.
+// connection Secret the database's status names, resolving its names
+// through the cluster's DNS.
 func (l *lifecycle) connect(t *testing.T) *as.Client {
 	t.Helper()
+	name := l.get(t).Status.ConnectionSecretName
+	if name == "" {
+		t.Fatal("the database's status.connectionSecretName is empty")
+	}
 	s := &corev1.Secret{}
-	if err := l.c.Get(context.Background(), client.ObjectKey{Namespace: dbNamespace, Name: dbName + "-connection"}, s); err != nil {
-		t.Fatal(err)
+	if err := l.c.Get(context.Background(), l.key(name), s); err != nil {
+		t.Fatalf("the connection Secret the status names: %v", err)
 	}
 	host, port := string(s.Data[providerv1alpha1.ConnectionKeyHost]), string(s.Data[providerv1alpha1.ConnectionKeyPort])
 	r, err := resolver.New(l.dns)
@@ -254,7 +482,7 @@ func (l *lifecycle) connect(t *testing.T) *as.Client {
 func (l *lifecycle) write(t *testing.T, n int) {
 	c := l.connect(t)
 	for i := range n {
-		k, err := as.NewKey(asNamespace, "e2e", i)
+		k, err := as.NewKey(l.asNamespace(), "e2e", i)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,7 +527,7 @@ func (l *lifecycle) scale(t *testing.T, to int32) {
 		}
 	}()
 	l.wait(t, 4*time.Minute, fmt.Sprintf("the database runs %d nodes", to), func() error {
-		if err := l.c.Get(ctx, client.ObjectKey{Namespace: dbNamespace, Name: rack0}, sts); err != nil {
+		if err := l.c.Get(ctx, l.key(l.statefulSet()), sts); err != nil {
 			return err
 		}
 		replicas := ptr.Deref(sts.Spec.Replicas, 0)
@@ -312,7 +540,7 @@ func (l *lifecycle) scale(t *testing.T, to int32) {
 			}
 		}
 		last = replicas
-		if err := l.c.Get(ctx, client.ObjectKey{Namespace: dbNamespace, Name: dbName}, cs); err == nil {
+		if err := l.c.Get(ctx, l.key(l.composite), cs); err == nil {
 			lastStatus = cs.Status.AtProvider
 		}
 		for _, w := range l.get(t).Status.Waiting {
@@ -333,15 +561,15 @@ func (l *lifecycle) liveSetting(t *testing.T) {
 	l.edit(t, func(s *dbv1alpha1.AerospikeDatabaseSpec) { s.Namespaces[0].DefaultTTL = "30d" })
 	pods := &corev1.PodList{}
 	l.wait(t, 2*time.Minute, "every node reports default-ttl 2592000", func() error {
-		if err := l.c.List(context.Background(), pods, client.InNamespace(dbNamespace), client.MatchingLabels{"app.kubernetes.io/instance": dbName}); err != nil {
+		if err := l.c.List(context.Background(), pods, client.InNamespace(l.db.Namespace), client.MatchingLabels{"app.kubernetes.io/instance": l.composite}); err != nil {
 			return err
 		}
 		for _, p := range pods.Items {
-			n := l.kubelet.Server(dbNamespace, p.Name)
+			n := l.kubelet.Server(l.db.Namespace, p.Name)
 			if n == nil {
 				return fmt.Errorf("pod %s runs no server", p.Name)
 			}
-			cmd := "get-config:context=namespace;id=" + asNamespace
+			cmd := "get-config:context=namespace;id=" + l.asNamespace()
 			st, err := n.Info(cmd)
 			if err != nil {
 				return err
@@ -353,7 +581,7 @@ func (l *lifecycle) liveSetting(t *testing.T) {
 		return nil
 	})
 	events := &corev1.EventList{}
-	if err := l.c.List(context.Background(), events, client.InNamespace(dbNamespace)); err != nil {
+	if err := l.c.List(context.Background(), events, client.InNamespace(l.db.Namespace)); err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range events.Items {
@@ -365,7 +593,7 @@ func (l *lifecycle) liveSetting(t *testing.T) {
 		t.Errorf("a live setting restarted pods: restart counts %v, then %v", restarts, got)
 	}
 	sts := &appsv1.StatefulSet{}
-	if err := l.c.Get(context.Background(), client.ObjectKey{Namespace: dbNamespace, Name: rack0}, sts); err != nil {
+	if err := l.c.Get(context.Background(), l.key(l.statefulSet()), sts); err != nil {
 		t.Fatal(err)
 	}
 	if sts.Status.CurrentRevision != sts.Status.UpdateRevision {
@@ -377,7 +605,7 @@ func (l *lifecycle) liveSetting(t *testing.T) {
 func (l *lifecycle) restarts(t *testing.T) map[string]int32 {
 	t.Helper()
 	pods := &corev1.PodList{}
-	if err := l.c.List(context.Background(), pods, client.InNamespace(dbNamespace)); err != nil {
+	if err := l.c.List(context.Background(), pods, client.InNamespace(l.db.Namespace)); err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]int32{}
@@ -389,12 +617,12 @@ func (l *lifecycle) restarts(t *testing.T) map[string]int32 {
 	return out
 }
 
-// claims returns the names of the volume claims in the database's
+// volumeClaims returns the names of the volume claims in the database's
 // namespace.
-func (l *lifecycle) claims(t *testing.T) []string {
+func (l *lifecycle) volumeClaims(t *testing.T) []string {
 	t.Helper()
 	list := &corev1.PersistentVolumeClaimList{}
-	if err := l.c.List(context.Background(), list, client.InNamespace(dbNamespace)); err != nil {
+	if err := l.c.List(context.Background(), list, client.InNamespace(l.db.Namespace)); err != nil {
 		t.Fatal(err)
 	}
 	names := make([]string, 0, len(list.Items))
@@ -407,44 +635,52 @@ func (l *lifecycle) claims(t *testing.T) []string {
 // scaleDown scales from 3 to 2 nodes and asserts the removed node's
 // volume is kept (whenScaled defaults to Retain).
 func (l *lifecycle) scaleDown(t *testing.T) {
-	before := l.claims(t)
+	before := l.volumeClaims(t)
 	l.scale(t, 2)
 	l.readable(t)
-	if after := l.claims(t); len(after) != len(before) {
+	if after := l.volumeClaims(t); len(after) != len(before) {
 		t.Errorf("scaling down left volume claims %v of %v; Retain keeps the removed node's", after, before)
 	}
 }
 
-// delete deletes the database and asserts what goes (the StatefulSet,
-// Services, Secret) and what stays (the data volumes: Retain is the
-// default).
+// delete deletes the database and asserts what goes (a claim's
+// composite, the StatefulSet, Services, Secret) and what stays (the data
+// volumes, if any: Retain is the default).
 func (l *lifecycle) delete(t *testing.T) {
 	ctx := context.Background()
-	claims := l.claims(t)
-	if len(claims) == 0 {
+	claims := l.volumeClaims(t)
+	if len(claims) == 0 && l.persistent() {
 		t.Fatal("the database has no volume claims to keep")
 	}
-	if err := l.c.Delete(ctx, l.get(t)); err != nil {
+	db := &unstructured.Unstructured{}
+	db.SetGroupVersionKind(l.db.GroupVersionKind())
+	db.SetNamespace(l.db.Namespace)
+	db.SetName(l.db.Name)
+	if err := l.c.Delete(ctx, db); err != nil {
 		t.Fatal(err)
 	}
+	gone := []client.Object{
+		db,
+		&appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: l.db.Namespace, Name: l.statefulSet()}},
+		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: l.db.Namespace, Name: l.composite}},
+		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: l.db.Namespace, Name: l.composite + "-headless"}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: l.db.Namespace, Name: l.composite + "-connection"}},
+	}
+	if l.claimed() {
+		xr := &unstructured.Unstructured{}
+		xr.SetGroupVersionKind(claimsComposite)
+		xr.SetName(l.composite)
+		gone = append(gone, xr)
+	}
 	l.wait(t, 2*time.Minute, "the database and what it composed are gone", func() error {
-		for _, o := range []client.Object{
-			&dbv1alpha1.AerospikeDatabase{}, &appsv1.StatefulSet{}, &corev1.Service{}, &corev1.Secret{},
-		} {
-			name := dbName
-			switch o.(type) {
-			case *appsv1.StatefulSet:
-				name = rack0
-			case *corev1.Secret:
-				name = dbName + "-connection"
-			}
-			if err := l.c.Get(ctx, client.ObjectKey{Namespace: dbNamespace, Name: name}, o); !kerrors.IsNotFound(err) {
-				return fmt.Errorf("%T %s still exists (%v)", o, name, err)
+		for _, o := range gone {
+			if err := l.c.Get(ctx, client.ObjectKeyFromObject(o), o); !kerrors.IsNotFound(err) {
+				return fmt.Errorf("%T %s still exists (%v)", o, o.GetName(), err)
 			}
 		}
 		return nil
 	})
-	if after := l.claims(t); len(after) != len(claims) {
+	if after := l.volumeClaims(t); len(after) != len(claims) {
 		t.Errorf("deleting the database left volume claims %v of %v; Retain keeps them all", after, claims)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,8 +26,9 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/packages"
 )
 
-// TestEndToEnd installs our packages into real Crossplane and runs an
-// AerospikeDatabase through its life.
+// TestEndToEnd installs our packages, both flavours, into real Crossplane
+// and runs an AerospikeDatabase and an AerospikeDatabase claim through
+// their lives.
 func TestEndToEnd(t *testing.T) {
 	tl := requireTools(t)
 	start := time.Now()
@@ -72,7 +74,11 @@ func TestEndToEnd(t *testing.T) {
 	t.Cleanup(func() { _ = clusterDNS.Close() })
 
 	cp.RunFunction(t, functionName, bins.function)
-	cp.RunProvider(t, providerName, bins.provider, "--poll-interval=5s", "--sync-interval=1m", "--dns-server="+clusterDNS.Addr())
+	// The metrics on a free port of their own: the default :8080 is taken
+	// by whatever else on the machine (another e2e's provider) got there
+	// first.
+	cp.RunProvider(t, providerName, bins.provider, "--poll-interval=5s", "--sync-interval=1m", "--dns-server="+clusterDNS.Addr(),
+		"--metrics-address=127.0.0.1:"+strconv.Itoa(controlplane.FreePort(t)))
 	waitInstalled(t, cp, pkgs)
 
 	if !t.Run("EveryCRDWeShipIsEstablished", func(t *testing.T) { everyCRDEstablished(t, cp, root) }) {
@@ -87,35 +93,63 @@ func TestEndToEnd(t *testing.T) {
 	cp.RunControllerManager(t, tl.controllerManager, "garbagecollector", "namespace", "clusterrole-aggregation")
 	grantCore(t, cp, root)
 
-	l := newLifecycle(t, cp, k, clusterDNS.Addr())
-	for _, step := range []struct {
-		name string
-		run  func(t *testing.T)
-	}{
-		{"CreateComposesEveryObject", l.create},
-		{"TheReadmeClusterRoleLetsCoreManageEveryComposedKind", l.coreMayManageWhatIsComposed},
-		{"BecomesReadyOnceTheNodesFormOneCluster", func(t *testing.T) {
-			l.ready(t, 2)
-			t.Logf("e2e: AerospikeDatabase Ready %s after it was created", time.Since(l.created).Round(time.Millisecond))
-		}},
-		{"WriteThroughTheConnectionSecret", func(t *testing.T) { l.write(t, 1000); l.readable(t) }},
-		{"ScaleUp", func(t *testing.T) { l.scale(t, 3); l.readable(t) }},
-		{"LiveSettingRestartsNothing", func(t *testing.T) { l.liveSetting(t); l.readable(t) }},
-		{"ScaleDownWaitsForMigrationsAndKeepsEveryRecord", l.scaleDown},
-		{"DeleteKeepsTheVolumes", l.delete},
-	} {
-		if !t.Run(step.name, step.run) {
-			break
-		}
-	}
+	// One database of each flavour, each in a namespace of its own, live
+	// at once, as they would for a platform team that installed both: the
+	// lifecycle steps touch only their database's namespace (and a claim's
+	// composite), so the short life of the claim runs beside the long one
+	// of the namespaced database and adds little to the wall time.
+	t.Run("Lifecycles", func(t *testing.T) {
+		t.Run("AerospikeDatabase", func(t *testing.T) {
+			t.Parallel()
+			l := newLifecycle(t, cp, k, clusterDNS.Addr(), database(2))
+			steps(t, []step{
+				{"CreateComposesEveryObject", l.create},
+				{"TheReadmeClusterRoleLetsCoreManageEveryComposedKind", l.coreMayManageWhatIsComposed},
+				{"BecomesReadyOnceTheNodesFormOneCluster", l.readyOnce},
+				{"WriteThroughTheConnectionSecret", func(t *testing.T) { l.write(t, 1000); l.readable(t) }},
+				{"ScaleUp", func(t *testing.T) { l.scale(t, 3); l.readable(t) }},
+				{"LiveSettingRestartsNothing", func(t *testing.T) { l.liveSetting(t); l.readable(t) }},
+				{"ScaleDownWaitsForMigrationsAndKeepsEveryRecord", l.scaleDown},
+				{"DeleteKeepsTheVolumes", l.delete},
+			})
+		})
+		t.Run("Claim", func(t *testing.T) {
+			t.Parallel()
+			l := newLifecycle(t, cp, k, clusterDNS.Addr(), claim())
+			steps(t, []step{
+				{"BoundToACompositeThatComposesIntoTheClaimsNamespace", l.create},
+				{"TheReadmeClusterRoleLetsCoreManageEveryComposedKind", l.coreMayManageWhatIsComposed},
+				{"ClaimAndCompositeBecomeReadyOnceTheNodesFormOneCluster", l.readyOnce},
+				{"WriteThroughTheConnectionSecret", func(t *testing.T) { l.write(t, 100); l.readable(t) }},
+				{"DeleteRemovesTheCompositeAndWhatItComposed", l.delete},
+			})
+		})
+	})
 	t.Logf("e2e: wall time %s", time.Since(start).Round(time.Millisecond))
 }
 
+// A step is one subtest of a database's life.
+type step struct {
+	name string
+	run  func(t *testing.T)
+}
+
+// steps runs each step as a subtest, in order, until one fails: each
+// step starts from where the one before left the database.
+func steps(t *testing.T, steps []step) {
+	for _, s := range steps {
+		if !t.Run(s.name, s.run) {
+			return
+		}
+	}
+}
+
 // everyCRDEstablished asserts that the apiserver serves every CRD we
-// ship: the provider's and the XRD's composite, which core installed from
-// our packages, and the function's input, which core does not install (a
-// Composition's input is validated by the function), so the test creates
-// it as a platform team would for client-side validation.
+// ship: the provider's, both XRDs' composites and the claims flavour's
+// claim, which core installed from our packages, and the function's
+// input, which core does not install (a Composition's input is validated
+// by the function), so the test creates it as a platform team would for
+// client-side validation.
 func everyCRDEstablished(t *testing.T, cp *controlplane.ControlPlane, root string) {
 	ctx := context.Background()
 	var names []string
@@ -128,9 +162,17 @@ func everyCRDEstablished(t *testing.T, cp *controlplane.ControlPlane, root strin
 		}
 		names = append(names, crd.Name)
 	}
-	xrd := &unstructured.Unstructured{}
-	readYAML(t, filepath.Join(root, "package/configuration/definition.yaml"), &xrd.Object)
-	names = append(names, xrd.GetName())
+	// Each flavour's XRD: core names the composite's CRD after the XRD and
+	// a claim's <claim plural>.<group>.
+	for _, f := range []string{"package/configuration/definition.yaml", "package/configuration-claims/definition.yaml"} {
+		xrd := &unstructured.Unstructured{}
+		readYAML(t, filepath.Join(root, f), &xrd.Object)
+		names = append(names, xrd.GetName())
+		if plural, _, _ := unstructured.NestedString(xrd.Object, "spec", "claimNames", "plural"); plural != "" {
+			group, _, _ := unstructured.NestedString(xrd.Object, "spec", "group")
+			names = append(names, plural+"."+group)
+		}
+	}
 	for _, name := range names {
 		crd := &extv1.CustomResourceDefinition{}
 		if err := cp.Wait(time.Minute, "CRD "+name+" is established", func() error {
@@ -165,19 +207,26 @@ func crds(t *testing.T, root, dir string) []*extv1.CustomResourceDefinition {
 	return out
 }
 
-// examplesDryRun sends every example's XR to the apiserver with a
-// server-side dry run, so the XRD's schema and CEL rules judge it.
+// examplesDryRun sends every example's XR, and the claims flavour's
+// claim, to the apiserver with a server-side dry run, so the XRDs' schemas
+// and CEL rules judge them.
 func examplesDryRun(t *testing.T, cp *controlplane.ControlPlane, root string) {
 	ctx := context.Background()
-	files, err := filepath.Glob(filepath.Join(root, "examples", "*", "xr.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no examples: %v", err)
+	var files []string
+	for _, pattern := range []string{"xr.yaml", "claim.yaml"} {
+		f, err := filepath.Glob(filepath.Join(root, "examples", "*", pattern))
+		if err != nil || len(f) == 0 {
+			t.Fatalf("no examples/*/%s: %v", pattern, err)
+		}
+		files = append(files, f...)
 	}
 	for _, f := range files {
-		xr := &unstructured.Unstructured{}
-		readYAML(t, f, &xr.Object)
-		ensureNamespace(t, cp, xr.GetNamespace())
-		if err := cp.Client.Create(ctx, xr, client.DryRunAll); err != nil {
+		o := &unstructured.Unstructured{}
+		readYAML(t, f, &o.Object)
+		if ns := o.GetNamespace(); ns != "" { // a claims composite is cluster-scoped
+			ensureNamespace(t, cp, ns)
+		}
+		if err := cp.Client.Create(ctx, o, client.DryRunAll); err != nil {
 			t.Errorf("%s: the apiserver refuses it: %v", f, err)
 		}
 	}

@@ -24,9 +24,10 @@ const version = "v0.1.0"
 // Package names as the README's install steps give them; the Composition
 // refers to the function by this name.
 const (
-	functionName      = "function-aerospike"
-	providerName      = "provider-aerospike"
-	configurationName = "configuration-aerospike"
+	functionName            = "function-aerospike"
+	providerName            = "provider-aerospike"
+	configurationName       = "configuration-aerospike"
+	claimsConfigurationName = "configuration-aerospike-claims"
 )
 
 // tools are the binaries `make e2e-tools` builds.
@@ -51,8 +52,9 @@ type binaries struct {
 	function, provider string
 }
 
-// published builds the function and provider, their runtime images and
-// all three packages, pushes them to reg and returns the binaries.
+// publish builds the function and provider, their runtime images and
+// all four packages (both flavours' Configurations), pushes them to reg
+// and returns the binaries.
 func publish(t *testing.T, cli, root, dir string, reg *packages.Registry) binaries {
 	t.Helper()
 	ctx := context.Background()
@@ -64,6 +66,7 @@ func publish(t *testing.T, cli, root, dir string, reg *packages.Registry) binari
 		{functionName, "./function", b.function, packages.FunctionRepository, "package/function"},
 		{providerName, "./provider", b.provider, packages.ProviderRepository, "package/provider"},
 		{configurationName, "", "", packages.ConfigurationRepository, "package/configuration"},
+		{claimsConfigurationName, "", "", packages.ClaimsConfigurationRepository, "package/configuration-claims"},
 	} {
 		tarball := ""
 		if p.pkg != "" {
@@ -87,20 +90,29 @@ func publish(t *testing.T, cli, root, dir string, reg *packages.Registry) binari
 			t.Fatal(err)
 		}
 	}
-	t.Logf("e2e: built and pushed three packages in %s", time.Since(start).Round(time.Millisecond))
+	t.Logf("e2e: built and pushed four packages in %s", time.Since(start).Round(time.Millisecond))
 	return b
 }
 
 // install creates the Provider, Function and Configuration objects that
-// `crossplane xpkg install` creates and returns them, for waitInstalled. The Configuration's dependency on the function
-// names the public registry, so its resolution is skipped: the Function
-// is installed first, from the same registry, under the name the
-// Composition uses.
+// `crossplane xpkg install` creates, for both flavours side by side, and
+// returns them, for waitInstalled. The Configurations' dependency on the
+// function names the public registry, so its resolution is skipped: the
+// Function is installed first, from the same registry, under the name
+// both Compositions use.
 func install(t *testing.T, cp *controlplane.ControlPlane, reg *packages.Registry) []client.Object {
 	t.Helper()
 	ctx := context.Background()
 	ref := func(repo string) string { return reg.Host() + "/" + repo + ":" + version }
 	pull := corev1.PullIfNotPresent
+	configuration := func(name, repo string) *pkgv1.Configuration {
+		return &pkgv1.Configuration{
+			ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec: pkgv1.ConfigurationSpec{PackageSpec: pkgv1.PackageSpec{
+				Package: ref(repo), PackagePullPolicy: &pull, SkipDependencyResolution: ptrTo(true),
+			}},
+		}
+	}
 	objs := []client.Object{
 		&pkgv1.Provider{
 			ObjectMeta: metav1.ObjectMeta{Name: providerName},
@@ -110,12 +122,8 @@ func install(t *testing.T, cp *controlplane.ControlPlane, reg *packages.Registry
 			ObjectMeta: metav1.ObjectMeta{Name: functionName},
 			Spec:       pkgv1.FunctionSpec{PackageSpec: pkgv1.PackageSpec{Package: ref(packages.FunctionRepository), PackagePullPolicy: &pull}},
 		},
-		&pkgv1.Configuration{
-			ObjectMeta: metav1.ObjectMeta{Name: configurationName},
-			Spec: pkgv1.ConfigurationSpec{PackageSpec: pkgv1.PackageSpec{
-				Package: ref(packages.ConfigurationRepository), PackagePullPolicy: &pull, SkipDependencyResolution: ptrTo(true),
-			}},
-		},
+		configuration(configurationName, packages.ConfigurationRepository),
+		configuration(claimsConfigurationName, packages.ClaimsConfigurationRepository),
 	}
 	for _, o := range objs {
 		if err := cp.Client.Create(ctx, o); err != nil {

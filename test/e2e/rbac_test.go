@@ -10,11 +10,9 @@ import (
 	authzv1 "k8s.io/api/authorization/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	dbv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/controlplane"
 )
 
@@ -50,22 +48,13 @@ func grantCore(t *testing.T, cp *controlplane.ControlPlane, root string) {
 
 // coreMayManageWhatIsComposed asserts, with the apiserver's own
 // authorizer, that core's service account may manage every kind the
-// database composed, through the aggregated ClusterRole alone.
+// database's composite composed, in the database's namespace, through the
+// aggregated ClusterRole alone.
 func (l *lifecycle) coreMayManageWhatIsComposed(t *testing.T) {
 	ctx := context.Background()
-	xr := &unstructured.Unstructured{}
-	xr.SetGroupVersionKind(dbv1alpha1.AerospikeDatabaseGroupVersionKind)
-	if err := l.c.Get(ctx, client.ObjectKey{Namespace: dbNamespace, Name: dbName}, xr); err != nil {
-		t.Fatal(err)
-	}
-	refs, _, _ := unstructured.NestedSlice(xr.Object, "spec", "crossplane", "resourceRefs")
-	if len(refs) == 0 {
-		t.Fatal("the database lists no composed resources")
-	}
 	kinds := map[schema.GroupVersionKind]bool{}
-	for _, r := range refs {
-		m := r.(map[string]any)
-		kinds[schema.FromAPIVersionAndKind(fmt.Sprint(m["apiVersion"]), fmt.Sprint(m["kind"]))] = true
+	for _, r := range l.composedRefs(t) {
+		kinds[r.GroupVersionKind()] = true
 	}
 	for gvk := range kinds {
 		mapping, err := l.c.RESTMapper().RESTMapping(gvk.GroupKind(), gvk.Version)
@@ -77,7 +66,7 @@ func (l *lifecycle) coreMayManageWhatIsComposed(t *testing.T) {
 				sar := &authzv1.SubjectAccessReview{Spec: authzv1.SubjectAccessReviewSpec{
 					User: coreUser,
 					ResourceAttributes: &authzv1.ResourceAttributes{
-						Namespace: dbNamespace, Verb: verb,
+						Namespace: l.db.Namespace, Verb: verb,
 						Group: mapping.Resource.Group, Version: mapping.Resource.Version, Resource: mapping.Resource.Resource,
 					},
 				}}

@@ -280,7 +280,7 @@ func TestFunctionPackageThroughRegistry(t *testing.T) {
 	}
 }
 
-// TestEveryPackageBuilds builds and pushes all three packages as an
+// TestEveryPackageBuilds builds and pushes all four packages as an
 // end-to-end install needs them, and checks each comes back with its own
 // metadata and every object of its folder.
 func TestEveryPackageBuilds(t *testing.T) {
@@ -314,9 +314,10 @@ func TestEveryPackageBuilds(t *testing.T) {
 		runtime  string
 		examples string
 	}{
-		"function":      {kind: "Function", repo: FunctionRepository, runtime: rt},
-		"provider":      {kind: "Provider", repo: ProviderRepository, runtime: rt},
-		"configuration": {kind: "Configuration", repo: ConfigurationRepository, examples: examples},
+		"function":             {kind: "Function", repo: FunctionRepository, runtime: rt},
+		"provider":             {kind: "Provider", repo: ProviderRepository, runtime: rt},
+		"configuration":        {kind: "Configuration", repo: ConfigurationRepository, examples: examples},
+		"configuration-claims": {kind: "Configuration", repo: ClaimsConfigurationRepository},
 	}
 	for dir, tc := range cases {
 		t.Run(dir, func(t *testing.T) {

@@ -29,6 +29,9 @@ const (
 	FunctionRepository      = "xp-aerospike/function-aerospike"
 	ProviderRepository      = "xp-aerospike/provider-aerospike"
 	ConfigurationRepository = "xp-aerospike/configuration-aerospike"
+	// ClaimsConfigurationRepository holds the claims flavour's
+	// Configuration (package/configuration-claims).
+	ClaimsConfigurationRepository = "xp-aerospike/configuration-aerospike-claims"
 )
 
 // The xpkg layer annotation, as crossplane-runtime's pkg/xpkg names it. That
