@@ -10,6 +10,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/clusterstatus"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/config"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/connect"
+	"github.com/xp-aerospike/xp-aerospike/provider/controllers/loglevels"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/namespaceconfig"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/role"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/sindex"
@@ -28,6 +29,7 @@ func Setup(mgr ctrl.Manager, o controller.Options, usage connect.Tracker, pool *
 		func() error {
 			return namespaceconfig.Setup(mgr, o, namespaceconfig.FromConnector(c), namespaceconfig.SchemaDynamic)
 		},
+		func() error { return loglevels.Setup(mgr, o, loglevels.FromConnector(c)) },
 		func() error { return sindex.Setup(mgr, o, sindex.FromConnector(c)) },
 		func() error { return udf.Setup(mgr, o, udf.FromConnector(c)) },
 		func() error { return clusterstatus.Setup(mgr, o, clusterstatus.FromConnector(c)) },

@@ -10,6 +10,7 @@ var (
 	_ resource.ModernManaged = &User{}
 	_ resource.ModernManaged = &Role{}
 	_ resource.ModernManaged = &NamespaceConfig{}
+	_ resource.ModernManaged = &LogLevels{}
 	_ resource.ModernManaged = &SecondaryIndex{}
 	_ resource.ModernManaged = &UDF{}
 	_ resource.ModernManaged = &ClusterStatus{}

@@ -29,6 +29,7 @@ var (
 	UserKind                  = kind(User{})
 	RoleKind                  = kind(Role{})
 	NamespaceConfigKind       = kind(NamespaceConfig{})
+	LogLevelsKind             = kind(LogLevels{})
 	SecondaryIndexKind        = kind(SecondaryIndex{})
 	UDFKind                   = kind(UDF{})
 	ClusterStatusKind         = kind(ClusterStatus{})
@@ -39,6 +40,7 @@ var (
 	UserGroupVersionKind                    = SchemeGroupVersion.WithKind(UserKind)
 	RoleGroupVersionKind                    = SchemeGroupVersion.WithKind(RoleKind)
 	NamespaceConfigGroupVersionKind         = SchemeGroupVersion.WithKind(NamespaceConfigKind)
+	LogLevelsGroupVersionKind               = SchemeGroupVersion.WithKind(LogLevelsKind)
 	SecondaryIndexGroupVersionKind          = SchemeGroupVersion.WithKind(SecondaryIndexKind)
 	UDFGroupVersionKind                     = SchemeGroupVersion.WithKind(UDFKind)
 	ClusterStatusGroupVersionKind           = SchemeGroupVersion.WithKind(ClusterStatusKind)
@@ -55,6 +57,7 @@ func init() {
 		&User{}, &UserList{},
 		&Role{}, &RoleList{},
 		&NamespaceConfig{}, &NamespaceConfigList{},
+		&LogLevels{}, &LogLevelsList{},
 		&SecondaryIndex{}, &SecondaryIndexList{},
 		&UDF{}, &UDFList{},
 		&ClusterStatus{}, &ClusterStatusList{},

@@ -13,6 +13,15 @@ func (l *ClusterStatusList) GetItems() []resource.Managed {
 	return items
 }
 
+// GetItems of this LogLevelsList.
+func (l *LogLevelsList) GetItems() []resource.Managed {
+	items := make([]resource.Managed, len(l.Items))
+	for i := range l.Items {
+		items[i] = &l.Items[i]
+	}
+	return items
+}
+
 // GetItems of this NamespaceConfigList.
 func (l *NamespaceConfigList) GetItems() []resource.Managed {
 	items := make([]resource.Managed, len(l.Items))
