@@ -13,11 +13,17 @@ import (
 )
 
 // TestRealLogLevels sets the console sink's levels on every node of a real
-// cluster, sees every node report them with no node restarted, resets a
-// level the spec drops through any, and puts right a node that comes back
-// with its configuration file's levels.
+// cluster of each server version, sees every node report them with no node
+// restarted, resets a level the spec drops through any, and puts right a
+// node that comes back with its configuration file's levels.
 func TestRealLogLevels(t *testing.T) {
-	c := harness.Start(t, harness.Options{Nodes: 2})
+	for _, version := range []string{"8.0", "8.1"} {
+		t.Run(version, func(t *testing.T) { testRealLogLevels(t, version) })
+	}
+}
+
+func testRealLogLevels(t *testing.T, version string) {
+	c := harness.Start(t, harness.Options{Nodes: 2, Version: version})
 	e := &external{nodes: realtest.Dial(t, c), release: func() {}}
 	l := ll("console", map[string]v1alpha1.LogLevel{"any": "info", "migrate": "debug", "namespace": "warning"})
 	ctx := context.Background()
