@@ -85,7 +85,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	// Build the final state, refuse what would lose data, then hold the
 	// StatefulSets back to the next safe step.
 	observed := req.GetObserved().GetResources()
-	res := compose.Resources(d, confs)
+	res := compose.Resources(d, confs, observed)
 	steps := compose.Racks(d, res, observed)
 	if errs := plan.Guard(steps, d.Spec, d.Version, plan.Confirmed(db.GetAnnotations())); len(errs) > 0 {
 		response.Fatal(rsp, errors.Wrap(errs.ToAggregate(), "refused AerospikeDatabase change"))

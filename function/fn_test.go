@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -208,6 +209,8 @@ func checkObject(t testing.TB, name string, s *structpb.Struct) {
 		obj = &providerv1alpha1.Role{}
 	case "NamespaceConfig":
 		obj = &providerv1alpha1.NamespaceConfig{}
+	case "LogLevels":
+		obj = &providerv1alpha1.LogLevels{}
 	case "ServiceMonitor":
 		// No Go type here: monitoring's tests validate it against the
 		// Prometheus Operator's own CRD schema.
@@ -444,7 +447,7 @@ func settled(t *testing.T, xr map[string]any) map[string]map[string]any {
 	for name, r := range rsp.GetDesired().GetResources() {
 		o := r.GetResource().AsMap()
 		switch o["kind"] {
-		case "User", "Role", "ClusterStatus", "NamespaceConfig":
+		case "User", "Role", "ClusterStatus", "NamespaceConfig", "LogLevels":
 			// The provider reports its objects ready.
 			o["status"] = map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": "True"}}}
 		case "StatefulSet":
@@ -529,6 +532,83 @@ func TestLiveChangeRestartsNothing(t *testing.T) {
 		if partition != sts["replicas"] {
 			t.Errorf("%s: partition = %v with %v replicas: a restart must be held for the plan to release one pod at a time", n, partition, sts["replicas"])
 		}
+	}
+}
+
+// TestLogLevelChangeRestartsNothing: the console sink's levels reach the
+// LogLevels the provider applies live, and the aerospike.conf of the next
+// start, without touching a StatefulSet; none is composed while the spec
+// sets no level, and once composed it stays, with the default levels, when
+// the spec drops them, so the provider resets the running nodes. The
+// LogLevels is ready when the provider says so.
+func TestLogLevelChangeRestartsNothing(t *testing.T) {
+	xr := exampleXR(t, "production-enterprise")
+	console := func(levels map[string]any) {
+		logging := []any{}
+		if levels != nil {
+			logging = []any{map[string]any{"name": "console"}}
+			maps.Copy(logging[0].(map[string]any), levels)
+		}
+		xr["spec"].(map[string]any)["aerospikeConfig"].(map[string]any)["logging"] = logging
+	}
+	statefulSets := func(resources map[string]*fnv1.Resource) map[string]any {
+		out := map[string]any{}
+		for n, r := range resources {
+			if o := r.GetResource().AsMap(); o["kind"] == "StatefulSet" {
+				out[n] = o
+			}
+		}
+		return out
+	}
+	levels := func(rsp *fnv1.RunFunctionResponse) map[string]any {
+		r, ok := rsp.GetDesired().GetResources()[string(compose.NameLogLevels)]
+		if !ok {
+			return nil
+		}
+		return r.GetResource().AsMap()["spec"].(map[string]any)["forProvider"].(map[string]any)["levels"].(map[string]any)
+	}
+
+	if _, ok := run(t, newRequest(t, xr, nil)).GetDesired().GetResources()[string(compose.NameLogLevels)]; ok {
+		t.Error("a LogLevels is composed while the spec sets no level")
+	}
+	console(map[string]any{"migrate": "debug"})
+	observed := settled(t, xr)
+	was := statefulSets(run(t, newRequest(t, xr, observed)).GetDesired().GetResources())
+
+	console(map[string]any{"migrate": "detail", "namespace": "warning"})
+	rsp := run(t, newRequest(t, xr, observed))
+	if f := fatals(rsp); len(f) > 0 {
+		t.Fatal(f)
+	}
+	if diff := cmp.Diff(was, statefulSets(rsp.GetDesired().GetResources())); diff != "" {
+		t.Errorf("a log level change touched a StatefulSet (a restart) -before +after:\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]any{"any": "info", "migrate": "detail", "namespace": "warning"}, levels(rsp)); diff != "" {
+		t.Errorf("the LogLevels' levels -want +got:\n%s", diff)
+	}
+	if got := rsp.GetDesired().GetResources()[string(compose.NameLogLevels)].GetReady(); got != fnv1.Ready_READY_TRUE {
+		t.Errorf("the LogLevels the provider reports ready is %v, want ready", got)
+	}
+	conf := rsp.GetDesired().GetResources()["config"].GetResource().AsMap()["data"].(map[string]any)
+	for key, text := range conf {
+		if !strings.Contains(text.(string), "context migrate detail") {
+			t.Errorf("%s lacks the new level: a restarted node would come back with the old one", key)
+		}
+	}
+
+	// Not yet reported ready by the provider: not ready.
+	delete(observed[string(compose.NameLogLevels)], "status")
+	if got := run(t, newRequest(t, xr, observed)).GetDesired().GetResources()[string(compose.NameLogLevels)].GetReady(); got != fnv1.Ready_READY_FALSE {
+		t.Errorf("a LogLevels the provider has not reported ready is %v, want not ready", got)
+	}
+
+	console(nil)
+	rsp = run(t, newRequest(t, xr, observed))
+	if diff := cmp.Diff(was, statefulSets(rsp.GetDesired().GetResources())); diff != "" {
+		t.Errorf("dropping the log levels touched a StatefulSet (a restart) -before +after:\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]any{"any": "info"}, levels(rsp)); diff != "" {
+		t.Errorf("levels dropped from the spec: the LogLevels' levels -want +got:\n%s", diff)
 	}
 }
 

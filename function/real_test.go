@@ -18,6 +18,7 @@ import (
 	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/workload"
 	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
+	"github.com/xp-aerospike/xp-aerospike/provider/controllers/loglevels"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/namespaceconfig"
 	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/test/realtest"
@@ -51,17 +52,7 @@ func TestRealLiveSettingRestartsNothing(t *testing.T) {
 	pids, clusterKey := processes(t, c)
 
 	ns["defaultTTL"] = "30d"
-	rsp := run(t, newRequest(t, xr, observed))
-	if f := fatals(rsp); len(f) > 0 {
-		t.Fatal(f)
-	}
-	for name, r := range rsp.GetDesired().GetResources() {
-		if o := r.GetResource().AsMap(); o["kind"] == "StatefulSet" {
-			if diff := cmp.Diff(observed[name]["spec"], o["spec"]); diff != "" {
-				t.Errorf("%s: a live setting changed the StatefulSet, which restarts pods -observed +desired:\n%s", name, diff)
-			}
-		}
-	}
+	rsp := restartsNothing(t, xr, observed, "a live setting")
 
 	// What the provider does with the composed NamespaceConfig: observe
 	// every node, set what differs, until every node holds it.
@@ -98,6 +89,25 @@ func TestRealLiveSettingRestartsNothing(t *testing.T) {
 			t.Fatalf("record %d lost after a live change: %v", i, r)
 		}
 	}
+}
+
+// restartsNothing renders xr over observed and fails t, naming the change
+// as what, when a StatefulSet's spec differs from the observed one: that
+// would restart pods.
+func restartsNothing(t *testing.T, xr map[string]any, observed map[string]map[string]any, what string) *fnv1.RunFunctionResponse {
+	t.Helper()
+	rsp := run(t, newRequest(t, xr, observed))
+	if f := fatals(rsp); len(f) > 0 {
+		t.Fatal(f)
+	}
+	for name, r := range rsp.GetDesired().GetResources() {
+		if o := r.GetResource().AsMap(); o["kind"] == "StatefulSet" {
+			if diff := cmp.Diff(observed[name]["spec"], o["spec"]); diff != "" {
+				t.Errorf("%s: %s changed the StatefulSet, which restarts pods -observed +desired:\n%s", name, what, diff)
+			}
+		}
+	}
+	return rsp
 }
 
 // onlyConf returns the aerospike.conf of a database with one rack.
@@ -163,29 +173,58 @@ func processes(t *testing.T, c *harness.Cluster) (map[string]int, string) {
 
 // TestRealLogLevelsFromSpec: per-context log levels set in the spec's
 // aerospikeConfig reach the console sink (the pod's stdout, which log
-// shippers collect) of a real node, and a level the server does not know is
-// refused naming the field.
+// shippers collect) of every real node started from the rendered
+// configuration; a changed level goes, through the LogLevels the function
+// composes and the provider's client, to every running node with no process
+// restarted, no membership change and no StatefulSet touched; a level the
+// server does not know is refused naming the field.
 func TestRealLogLevelsFromSpec(t *testing.T) {
+	const nodes = 2
 	xr := exampleXR(t, "minimal-community")
 	spec := xr["spec"].(map[string]any)
-	spec["size"] = 1
+	spec["size"] = nodes
 	spec["aerospikeConfig"] = map[string]any{"logging": []any{map[string]any{"name": "console", "migrate": "debug", "namespace": "warning"}}}
 	observed := settled(t, xr)
-	n := harness.Boot(t, []byte(onlyConf(t, observed)), spec["version"].(string))
-	st, err := n.Info("log/0")
-	if err != nil {
+	c := harness.BootCluster(t, []byte(onlyConf(t, observed)), spec["version"].(string), nodes)
+	checkLevels := func(want map[string]string) {
+		t.Helper()
+		for _, n := range c.Nodes() {
+			st, err := n.Info("log/0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			levels := map[string]string{}
+			for _, kv := range strings.Split(st["log/0"], ";") {
+				if k, v, ok := strings.Cut(kv, ":"); ok {
+					levels[k] = v
+				}
+			}
+			for ctx, want := range want {
+				if got := levels[ctx]; got != want {
+					t.Errorf("node %s: the console sink logs context %s at %q, want %s", n.Name(), ctx, got, want)
+				}
+			}
+		}
+	}
+	checkLevels(map[string]string{"migrate": "DEBUG", "namespace": "WARNING", "drv_ssd": "INFO"})
+	pids, clusterKey := processes(t, c)
+
+	spec["aerospikeConfig"] = map[string]any{"logging": []any{map[string]any{"name": "console", "migrate": "info", "namespace": "detail"}}}
+	rsp := restartsNothing(t, xr, observed, "a log level")
+	// What the provider does with the composed LogLevels: observe every
+	// node, log-set what differs, until every node reports it.
+	ll := &providerv1alpha1.LogLevels{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(rsp.GetDesired().GetResources()["log-levels"].GetResource().AsMap(), ll); err != nil {
 		t.Fatal(err)
 	}
-	levels := map[string]string{}
-	for _, kv := range strings.Split(st["log/0"], ";") {
-		if k, v, ok := strings.Cut(kv, ":"); ok {
-			levels[k] = v
-		}
+	realtest.Converge(t, 30*time.Second, loglevels.NewExternal(realtest.Dial(t, c), func() {}), ll)
+	checkLevels(map[string]string{"migrate": "INFO", "namespace": "DETAIL", "drv_ssd": "INFO"})
+	afterPIDs, afterKey := processes(t, c)
+	if diff := cmp.Diff(pids, afterPIDs); diff != "" {
+		t.Errorf("a log level change restarted a node (process ids -before +after):\n%s", diff)
 	}
-	for ctx, want := range map[string]string{"migrate": "DEBUG", "namespace": "WARNING", "drv_ssd": "INFO"} {
-		if got := levels[ctx]; got != want {
-			t.Errorf("the console sink logs context %s at %q, want %s", ctx, got, want)
-		}
+	if afterKey != clusterKey {
+		t.Errorf("cluster_key changed from %s to %s: a node left or joined during a log level change", clusterKey, afterKey)
 	}
 
 	spec["aerospikeConfig"] = map[string]any{"logging": []any{map[string]any{"name": "console", "migrate": "verbose"}}}

@@ -131,6 +131,23 @@ func NamespaceConfigs(d *database.Database, live map[string]map[string]string) [
 	return out
 }
 
+// LogLevels returns the LogLevels that holds the console sink's levels on
+// every node, so a level change reaches the running nodes without a
+// restart. levels is config.Rack.LogLevels.
+func LogLevels(d *database.Database, levels map[string]string) *v1alpha1.LogLevels {
+	ll := make(map[string]v1alpha1.LogLevel, len(levels))
+	for k, v := range levels {
+		ll[k] = v1alpha1.LogLevel(v)
+	}
+	return &v1alpha1.LogLevels{
+		ObjectMeta: metav1.ObjectMeta{Name: d.Names.Member("log-levels", "console"), Namespace: d.Namespace, Labels: d.Names.Labels("log-levels")},
+		Spec: v1alpha1.LogLevelsSpec{
+			ManagedResourceSpec: xpv2.ManagedResourceSpec{ProviderConfigReference: providerConfigRef(d)},
+			ForProvider:         v1alpha1.LogLevelsParameters{Sink: "console", Levels: ll},
+		},
+	}
+}
+
 // OwnsConnectionSecret reports whether a User writes the database's
 // connection Secret, which the function then must not compose: one writer
 // per Secret.

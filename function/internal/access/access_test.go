@@ -77,3 +77,17 @@ func TestEnterprise(t *testing.T) {
 		t.Error("with an application user, a User owns the connection Secret")
 	}
 }
+
+// TestLogLevels: the console sink's levels, in the database's namespace,
+// through its provider config.
+func TestLogLevels(t *testing.T) {
+	d := dbtest.New(t, nil, nil)
+	ll := LogLevels(d, map[string]string{"any": "info", "migrate": "debug"})
+	want := providerv1alpha1.LogLevelsParameters{Sink: "console", Levels: map[string]providerv1alpha1.LogLevel{"any": "info", "migrate": "debug"}}
+	if diff := cmp.Diff(want, ll.Spec.ForProvider); diff != "" {
+		t.Errorf("LogLevels forProvider -want +got:\n%s", diff)
+	}
+	if ll.Namespace != d.Namespace || ll.Spec.ProviderConfigReference.Name != d.Names.ProviderConfig() {
+		t.Errorf("LogLevels %s/%s through %v: want the database's namespace and provider config", ll.Namespace, ll.Name, ll.Spec.ProviderConfigReference)
+	}
+}

@@ -3,6 +3,7 @@
 package compose
 
 import (
+	"maps"
 	"strconv"
 	"sync"
 
@@ -14,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 
@@ -44,6 +46,7 @@ const (
 	NameMetricsService   resource.Name = "service-metrics"
 	NameServiceMonitor   resource.Name = "service-monitor"
 	NameDashboard        resource.Name = "grafana-dashboard"
+	NameLogLevels        resource.Name = "log-levels"
 )
 
 // NameRole and NameUser are the composition resource names of a declared
@@ -72,8 +75,8 @@ type Resource struct {
 
 // Resources returns every object composed for d, in a fixed order, each as
 // the spec finally asks for it; the plan then holds StatefulSets back to the
-// next safe step.
-func Resources(d *database.Database, confs []config.Rack) []Resource {
+// next safe step. observed is the request's observed composed resources.
+func Resources(d *database.Database, confs []config.Rack, observed map[string]*fnv1.Resource) []Resource {
 	out := []Resource{
 		{NameConfigMap, config.ConfigMap(d, confs)},
 		{NameHeadlessService, network.HeadlessService(d)},
@@ -107,6 +110,12 @@ func Resources(d *database.Database, confs []config.Rack) []Resource {
 	)
 	for _, nc := range access.NamespaceConfigs(d, confs[0].Live) {
 		out = append(out, Resource{NameNamespaceConfig(nc.Spec.ForProvider.Namespace), nc})
+	}
+	// Levels other than the default go to the provider, to change live.
+	// Once composed, the LogLevels stays with the default levels too, so
+	// levels dropped from the spec are reset on the running nodes.
+	if _, was := observed[string(NameLogLevels)]; was || !maps.Equal(confs[0].LogLevels, config.DefaultLogLevels) {
+		out = append(out, Resource{NameLogLevels, access.LogLevels(d, confs[0].LogLevels)})
 	}
 	for _, r := range access.Roles(d) {
 		out = append(out, Resource{NameRole(meta.GetExternalName(r)), r})

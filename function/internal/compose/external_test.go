@@ -55,7 +55,7 @@ func externalDB(t *testing.T, typ v1alpha1.ExternalAccessType) (*database.Databa
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	return d, Resources(d, confs)
+	return d, Resources(d, confs, nil)
 }
 
 func TestExternal(t *testing.T) {
@@ -223,7 +223,7 @@ func TestExternalTLS(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	res, _, _ := External(d, Resources(d, confs), map[string]*fnv1.Resource{
+	res, _, _ := External(d, Resources(d, confs, nil), map[string]*fnv1.Resource{
 		"service-external-db-0-0": observedService(t, map[string]any{
 			"spec": map[string]any{"type": "NodePort", "ports": []any{map[string]any{"port": 4333, "nodePort": 31500}}},
 		}),

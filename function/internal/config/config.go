@@ -77,7 +77,14 @@ type Rack struct {
 	// (storage-engine.defrag-lwm-pct: "60"); the provider applies them to
 	// running nodes without a restart.
 	Live map[string]map[string]string
+
+	// LogLevels are the console sink's levels by context, any included,
+	// which the provider applies to running nodes without a restart.
+	LogLevels map[string]string
 }
+
+// DefaultLogLevels are the console sink's levels when the spec sets none.
+var DefaultLogLevels = map[string]string{"any": "info"}
 
 // Build returns the configuration of every rack of d, in d.Racks' order, or
 // the errors that make the configuration invalid, each naming the spec field
@@ -113,16 +120,18 @@ func Build(d *database.Database) ([]Rack, field.ErrorList) {
 		if err != nil {
 			return nil, field.ErrorList{field.InternalError(field.NewPath("spec", "aerospikeConfig"), err)}
 		}
-		out = append(out, Rack{ID: r.ID, Text: text, Hash: hash(text, d.Schema), Live: live(conf, d.Schema)})
+		out = append(out, Rack{ID: r.ID, Text: text, Hash: hash(text, d.Schema), Live: live(conf, d.Schema), LogLevels: logLevels(conf)})
 	}
 	return out, nil
 }
 
 // hash identifies a rendered configuration without what a running node
-// needs no restart for: its seed lines, and the settings of a namespace (or
-// of its storage engine) the server changes live. The writer puts one
-// setting per line and opens one block per line, so the lines can be read
-// with the block they are in.
+// needs no restart for: its seed lines, the settings of a namespace (or of
+// its storage engine) the server changes live, and the console sink's
+// levels. The levels are hashed as if at their default, any at info, so a
+// database that sets none keeps the hash it had before levels changed live.
+// The writer puts one setting per line and opens one block per line, so the
+// lines can be read with the block they are in.
 func hash(text []byte, s *asconfig.Schema) string {
 	h := sha256.New()
 	var blocks []string
@@ -139,6 +148,11 @@ func hash(text []byte, s *asconfig.Schema) string {
 		case words[0] == "mesh-seed-address-port", words[0] == "tls-mesh-seed-address-port":
 			continue
 		case liveSetting(s, blocks, words[0]):
+			continue
+		case consoleLevel(blocks, words[0]):
+			if len(words) > 1 && words[1] == "any" {
+				h.Write([]byte("\t\tcontext any info\n"))
+			}
 			continue
 		}
 		h.Write(line)
@@ -161,6 +175,30 @@ func liveSetting(s *asconfig.Schema, blocks []string, key string) bool {
 		return s.Dynamic("namespaces", "storage-engine", key)
 	}
 	return false
+}
+
+// consoleLevel reports whether a setting written inside blocks is a
+// console sink's context level, which the server changes live.
+func consoleLevel(blocks []string, key string) bool {
+	return len(blocks) == 2 && blocks[0] == "logging" && blocks[1] == "console" && key == "context"
+}
+
+// logLevels returns the console sink's levels by context.
+func logLevels(c asconfig.Conf) map[string]string {
+	out := map[string]string{}
+	sinks, _ := c["logging"].([]any)
+	for _, e := range sinks {
+		sink, _ := e.(map[string]any)
+		if sink["name"] != "console" {
+			continue
+		}
+		for k, v := range sink {
+			if str, ok := setting(v); ok && k != "name" {
+				out[k] = str
+			}
+		}
+	}
+	return out
 }
 
 // live returns each namespace's settings the server changes live, named and

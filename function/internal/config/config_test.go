@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -87,6 +88,47 @@ func TestHashIgnoresSeeds(t *testing.T) {
 	})
 	if tuned == base {
 		t.Error("a configuration change kept the hash: no node would apply it")
+	}
+}
+
+// TestHashIgnoresLogLevels: the console sink's levels change live, through
+// the provider, so they are out of the hash (a database that sets none
+// keeps the hash it had when they were in it) and in Rack.LogLevels; the
+// text keeps them for the next start. A new sink is no level: it restarts.
+func TestHashIgnoresLogLevels(t *testing.T) {
+	build := func(conf string) Rack {
+		racks, errs := Build(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+			if conf != "" {
+				s.AerospikeConfig = &apiextensionsv1.JSON{Raw: []byte(conf)}
+			}
+		}))
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		return racks[0]
+	}
+	base := build("")
+	if diff := cmp.Diff(DefaultLogLevels, base.LogLevels); diff != "" {
+		t.Errorf("LogLevels with no level set -want +got:\n%s", diff)
+	}
+	for _, conf := range []string{
+		`{"logging": [{"name": "console", "migrate": "debug"}]}`,
+		`{"logging": [{"name": "console", "any": "warning", "namespace": "detail"}]}`,
+	} {
+		r := build(conf)
+		if r.Hash != base.Hash {
+			t.Errorf("%s changed the configuration hash: every node would restart for a level", conf)
+		}
+		if bytes.Equal(r.Text, base.Text) {
+			t.Errorf("%s is not in aerospike.conf: a restarted node would lose it", conf)
+		}
+	}
+	want := map[string]string{"any": "warning", "namespace": "detail"}
+	if diff := cmp.Diff(want, build(`{"logging": [{"name": "console", "any": "warning", "namespace": "detail"}]}`).LogLevels); diff != "" {
+		t.Errorf("LogLevels -want +got:\n%s", diff)
+	}
+	if build(`{"logging": [{"name": "console"}, {"name": "/var/log/aerospike.log", "any": "info"}]}`).Hash == base.Hash {
+		t.Error("a new file sink kept the hash: no node would open it")
 	}
 }
 

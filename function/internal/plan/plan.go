@@ -15,7 +15,8 @@
 //     the replica count, so no pod restarts; then one rack at a time, one pod
 //     at a time, the partition is lowered whenever the cluster is stable
 //     again. Configuration that changes live is not in the pod template's
-//     hash and goes to the provider's NamespaceConfig instead.
+//     hash and goes to the provider's NamespaceConfig (namespace settings)
+//     or LogLevels (the console sink's levels) instead.
 //   - A change that loses data (removing a namespace, changing or shrinking
 //     a namespace's storage, lowering a replication factor, changing
 //     edition, deleting volumes with the database) is refused unless the
