@@ -18,6 +18,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -738,14 +739,40 @@ func TestClusterRoleCoversEveryComposedKind(t *testing.T) {
 	}
 	withMonitor.RequiredResources = map[string]*fnv1.Resources{requiredServiceMonitorCRD: {Items: []*fnv1.Resource{{Resource: crd}}}}
 
+	withLevels := exampleXR(t, "minimal-community")
+	withLevels["spec"].(map[string]any)["aerospikeConfig"] = map[string]any{"logging": []any{map[string]any{"name": "console", "migrate": "debug"}}}
+
+	// Our provider's kinds go by the plurals their CRDs declare, which a
+	// guess gets wrong for LogLevels.
+	plurals := map[string]string{}
+	crds, err := filepath.Glob(filepath.Join("..", "package", "provider", "crds", "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range crds {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		crd := &apiextensionsv1.CustomResourceDefinition{}
+		if err := yaml.Unmarshal(b, crd); err != nil {
+			t.Fatal(err)
+		}
+		plurals[crd.Spec.Group+"/"+crd.Spec.Names.Kind] = crd.Spec.Names.Plural
+	}
+
 	seen := map[string]bool{}
 	for _, req := range []*fnv1.RunFunctionRequest{
 		newRequest(t, exampleXR(t, "minimal-community"), nil),
+		newRequest(t, withLevels, nil),
 		withMonitor,
 	} {
 		for name, r := range run(t, req).GetDesired().GetResources() {
 			u := &unstructured.Unstructured{Object: r.GetResource().AsMap()}
 			plural, _ := meta.UnsafeGuessKindToResource(u.GroupVersionKind())
+			if p, ok := plurals[plural.Group+"/"+u.GetKind()]; ok {
+				plural.Resource = p
+			}
 			key := plural.Group + "/" + plural.Resource
 			if seen[key] {
 				continue
@@ -756,7 +783,9 @@ func TestClusterRoleCoversEveryComposedKind(t *testing.T) {
 			}
 		}
 	}
-	if !seen["monitoring.coreos.com/servicemonitors"] {
-		t.Error("no ServiceMonitor was composed: the test covers less than it says")
+	for _, key := range []string{"monitoring.coreos.com/servicemonitors", "aerospike.m.xp-aerospike.io/loglevels"} {
+		if !seen[key] {
+			t.Errorf("no %s was composed: the test covers less than it says", key)
+		}
 	}
 }
