@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,27 +103,28 @@ func TestEndToEnd(t *testing.T) {
 	// other is monitored. So the short lives run beside the long one of
 	// the namespaced database and add little to the wall time.
 	t.Run("Lifecycles", func(t *testing.T) {
-		t.Run("AerospikeDatabase", func(t *testing.T) {
-			t.Parallel()
-			l := newLifecycle(t, cp, k, clusterDNS.Addr(), database(2))
-			steps(t, []step{
-				{"CreateComposesEveryObject", l.create},
-				{"TheReadmeClusterRoleLetsCoreManageEveryComposedKind", l.coreMayManageWhatIsComposed},
-				{"BecomesReadyOnceTheNodesFormOneCluster", l.readyOnce},
-				{"WriteThroughTheConnectionSecret", func(t *testing.T) { l.write(t, 1000); l.readable(t) }},
-				{"ScaleUp", func(t *testing.T) { l.scale(t, 3); l.readable(t) }},
-				{"LiveSettingRestartsNothing", func(t *testing.T) { l.liveSetting(t); l.readable(t) }},
-				{"ScaleDownWaitsForMigrationsAndKeepsEveryRecord", l.scaleDown},
-				{"DeleteKeepsTheVolumes", l.delete},
-			})
-		})
-		// go test runs at most GOMAXPROCS parallel subtests at once, two
-		// on a small CI runner; the two short lives, one after the other,
-		// take less than the long one, so they share a slot and the long
-		// one never waits for one.
-		t.Run("Beside", func(t *testing.T) {
-			t.Parallel()
-			t.Run("Claim", func(t *testing.T) {
+		// Each life in a goroutine of its own rather than t.Parallel: go
+		// test runs at most GOMAXPROCS parallel subtests at once, two on a
+		// small CI runner, and these mostly wait on the control plane.
+		var wg sync.WaitGroup
+		for _, life := range []struct {
+			name string
+			run  func(t *testing.T)
+		}{
+			{"AerospikeDatabase", func(t *testing.T) {
+				l := newLifecycle(t, cp, k, clusterDNS.Addr(), database(2))
+				steps(t, []step{
+					{"CreateComposesEveryObject", l.create},
+					{"TheReadmeClusterRoleLetsCoreManageEveryComposedKind", l.coreMayManageWhatIsComposed},
+					{"BecomesReadyOnceTheNodesFormOneCluster", l.readyOnce},
+					{"WriteThroughTheConnectionSecret", func(t *testing.T) { l.write(t, 1000); l.readable(t) }},
+					{"ScaleUp", func(t *testing.T) { l.scale(t, 3); l.readable(t) }},
+					{"LiveSettingRestartsNothing", func(t *testing.T) { l.liveSetting(t); l.readable(t) }},
+					{"ScaleDownWaitsForMigrationsAndKeepsEveryRecord", l.scaleDown},
+					{"DeleteKeepsTheVolumes", l.delete},
+				})
+			}},
+			{"Claim", func(t *testing.T) {
 				l := newLifecycle(t, cp, k, clusterDNS.Addr(), claim())
 				steps(t, []step{
 					{"BoundToACompositeThatComposesIntoTheClaimsNamespace", l.create},
@@ -131,13 +133,16 @@ func TestEndToEnd(t *testing.T) {
 					{"WriteThroughTheConnectionSecret", func(t *testing.T) { l.write(t, 100); l.readable(t) }},
 					{"DeleteRemovesTheCompositeAndWhatItComposed", l.delete},
 				})
-			})
-			t.Run("MonitoredAerospikeDatabase", func(t *testing.T) {
+			}},
+			{"MonitoredAerospikeDatabase", func(t *testing.T) {
 				l := newLifecycle(t, cp, k, clusterDNS.Addr(), monitoredDatabase())
 				l.composition = applyPrometheusOperatorComposition(t, cp, root)
 				monitoredLifecycle(t, l, tl.serviceMonitorCRD)
-			})
-		})
+			}},
+		} {
+			wg.Go(func() { t.Run(life.name, life.run) })
+		}
+		wg.Wait()
 	})
 	t.Logf("e2e: wall time %s", time.Since(start).Round(time.Millisecond))
 }
