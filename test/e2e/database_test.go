@@ -372,7 +372,10 @@ func (l *lifecycle) bound(t *testing.T) {
 			return errors.New("spec.resourceRef is not set")
 		}
 		l.composite = ref.Name
-		return nil
+		// Core binds the claim to the composite's name before it creates
+		// the composite.
+		_, err := l.compositeObject()
+		return err
 	})
 	xr, err := l.compositeObject()
 	if err != nil {

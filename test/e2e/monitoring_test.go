@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/resource/unstructured/composite"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	dbv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
@@ -246,6 +247,11 @@ func (l *lifecycle) serviceMonitorOnceTheCRDIsInstalled(t *testing.T, crdFile st
 		return nil
 	})
 
+	// Ready from before the CRD to the end: every write core makes to
+	// the database is watched, so not even one reconcile's Ready=False
+	// slips by.
+	notReady := l.watchNotReady(t)
+
 	crd := &extv1.CustomResourceDefinition{}
 	readYAML(t, crdFile, crd)
 	if crd.Name != serviceMonitorCRD {
@@ -270,6 +276,7 @@ func (l *lifecycle) serviceMonitorOnceTheCRDIsInstalled(t *testing.T, crdFile st
 	if refs := l.composedRefs(t); !slices.ContainsFunc(refs, isServiceMonitor) {
 		t.Errorf("the composite does not list the ServiceMonitor: %v", refs)
 	}
+	l.everyComposedObjectInTheNamespace(t)
 
 	l.ready(t, l.db.Spec.Size)
 	// Events reach the apiserver asynchronously: let those of reconciles
@@ -287,6 +294,45 @@ func (l *lifecycle) serviceMonitorOnceTheCRDIsInstalled(t *testing.T, crdFile st
 	}
 	if err := conditionsTrue(xr, xpv2.TypeSynced, xpv2.TypeReady); err != nil {
 		t.Errorf("the database with its ServiceMonitor: %v", err)
+	}
+	if seen := notReady(); len(seen) > 0 {
+		t.Errorf("the database was not Ready while its ServiceMonitor was composed: %s", strings.Join(seen, "; "))
+	}
+}
+
+// watchNotReady watches the database and returns a function that stops
+// watching and returns each Ready condition seen that was not True.
+func (l *lifecycle) watchNotReady(t *testing.T) func() []string {
+	t.Helper()
+	wc, err := client.NewWithWatch(l.cp.Config, client.Options{Scheme: l.c.Scheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := &unstructured.UnstructuredList{}
+	list.SetGroupVersionKind(l.db.GroupVersionKind().GroupVersion().WithKind(l.db.Kind + "List"))
+	w, err := wc.Watch(context.Background(), list, client.InNamespace(l.db.Namespace), client.MatchingFields{"metadata.name": l.db.Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range w.ResultChan() {
+			u, ok := ev.Object.(*unstructured.Unstructured)
+			if !ok {
+				continue
+			}
+			xr := &composite.Unstructured{Unstructured: *u}
+			if c := xr.GetCondition(xpv2.TypeReady); c.Status != corev1.ConditionTrue {
+				seen = append(seen, fmt.Sprintf("%s Ready=%s %s: %s", ev.Type, c.Status, c.Reason, c.Message))
+			}
+		}
+	}()
+	return func() []string {
+		w.Stop()
+		<-done
+		return seen
 	}
 }
 
