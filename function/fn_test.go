@@ -698,6 +698,11 @@ func TestServiceMonitorOnlyWhereItsCRDIs(t *testing.T) {
 			}
 			if tc.wantMonitor {
 				checkObject(t, string(compose.NameServiceMonitor), res[string(compose.NameServiceMonitor)].GetResource())
+				// Not yet observed, yet ready: a ServiceMonitor added to a
+				// Ready database must not make it unready.
+				if got := res[string(compose.NameServiceMonitor)].GetReady(); got != fnv1.Ready_READY_TRUE {
+					t.Errorf("%s: the new ServiceMonitor is %v, want %v", tc.reason, got, fnv1.Ready_READY_TRUE)
+				}
 			}
 		})
 	}

@@ -65,14 +65,20 @@ func database(size int32) *dbv1alpha1.AerospikeDatabase {
 // examples/claims-community/claim.yaml, but small: two in-memory nodes,
 // in a namespace of its own.
 func claim() *dbv1alpha1.AerospikeDatabase {
+	return small(dbv1alpha1.ClaimsGroup+"/"+dbv1alpha1.Version, "team-claims", "sessions")
+}
+
+// small is a database of two in-memory nodes, of the flavour apiVersion
+// says, whose one Aerospike namespace has its name.
+func small(apiVersion, namespace, name string) *dbv1alpha1.AerospikeDatabase {
 	return &dbv1alpha1.AerospikeDatabase{
-		TypeMeta:   metav1.TypeMeta{APIVersion: dbv1alpha1.ClaimsGroup + "/" + dbv1alpha1.Version, Kind: dbv1alpha1.AerospikeDatabaseKind},
-		ObjectMeta: metav1.ObjectMeta{Name: "sessions", Namespace: "team-claims"},
+		TypeMeta:   metav1.TypeMeta{APIVersion: apiVersion, Kind: dbv1alpha1.AerospikeDatabaseKind},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
 		Spec: dbv1alpha1.AerospikeDatabaseSpec{
 			Size:    2,
 			Version: dbVersion,
 			Namespaces: []dbv1alpha1.Namespace{{
-				Name:    "sessions",
+				Name:    name,
 				Storage: dbv1alpha1.NamespaceStorage{Type: dbv1alpha1.StorageMemory, Size: resource.MustParse("1Gi")},
 			}},
 		},
@@ -98,8 +104,14 @@ type lifecycle struct {
 	// are named after: db's own name, or, for a claim, that of the
 	// XAerospikeDatabase Crossplane made for it, once create has seen it.
 	composite string
-	keys      []*as.Key
-	created   time.Time
+	// composition, when set, is the Composition the database selects
+	// instead of its XRD's default.
+	composition string
+	// serviceMonitor is set once a ServiceMonitor has been composed, so
+	// that delete waits for it to go too.
+	serviceMonitor bool
+	keys           []*as.Key
+	created        time.Time
 }
 
 func newLifecycle(t *testing.T, cp *controlplane.ControlPlane, k *kubelet.Kubelet, dnsAddr string, db *dbv1alpha1.AerospikeDatabase) *lifecycle {
@@ -260,6 +272,12 @@ func (l *lifecycle) create(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if l.composition != "" {
+		// A namespaced XR's Crossplane fields are under spec.crossplane.
+		if err := unstructured.SetNestedField(obj, l.composition, "spec", "crossplane", "compositionRef", "name"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	l.created = time.Now()
 	if err := l.c.Create(ctx, &unstructured.Unstructured{Object: obj}); err != nil {
 		t.Fatalf("the apiserver refuses the %s: %v", l.db.GroupVersionKind().GroupKind(), err)
@@ -285,6 +303,15 @@ func (l *lifecycle) create(t *testing.T) {
 			name string
 			obj  client.Object
 		}{l.composite, &networkingv1.NetworkPolicy{}})
+	}
+	if l.monitored() {
+		objs = append(objs, struct {
+			name string
+			obj  client.Object
+		}{l.composite + "-metrics", &corev1.Service{}}, struct {
+			name string
+			obj  client.Object
+		}{l.composite + "-dashboard", &corev1.ConfigMap{}})
 	}
 	for _, o := range objs {
 		l.wait(t, time.Minute, fmt.Sprintf("%T %s is composed", o.obj, o.name), func() error {
@@ -315,6 +342,11 @@ func (l *lifecycle) create(t *testing.T) {
 	l.everyComposedObjectInTheNamespace(t)
 }
 
+// monitored reports whether the database has monitoring enabled.
+func (l *lifecycle) monitored() bool {
+	return l.db.Spec.Monitoring != nil && l.db.Spec.Monitoring.Enabled
+}
+
 // persistent reports whether the database keeps records on volumes.
 func (l *lifecycle) persistent() bool {
 	for _, ns := range l.db.Spec.Namespaces {
@@ -340,7 +372,10 @@ func (l *lifecycle) bound(t *testing.T) {
 			return errors.New("spec.resourceRef is not set")
 		}
 		l.composite = ref.Name
-		return nil
+		// Core binds the claim to the composite's name before it creates
+		// the composite.
+		_, err := l.compositeObject()
+		return err
 	})
 	xr, err := l.compositeObject()
 	if err != nil {
@@ -671,6 +706,14 @@ func (l *lifecycle) delete(t *testing.T) {
 		xr.SetGroupVersionKind(claimsComposite)
 		xr.SetName(l.composite)
 		gone = append(gone, xr)
+	}
+	if l.monitored() {
+		gone = append(gone,
+			&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: l.db.Namespace, Name: l.composite + "-metrics"}},
+			&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: l.db.Namespace, Name: l.composite + "-dashboard"}})
+	}
+	if l.serviceMonitor {
+		gone = append(gone, l.serviceMonitorObject())
 	}
 	l.wait(t, 2*time.Minute, "the database and what it composed are gone", func() error {
 		for _, o := range gone {

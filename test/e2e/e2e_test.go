@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,8 +28,8 @@ import (
 )
 
 // TestEndToEnd installs our packages, both flavours, into real Crossplane
-// and runs an AerospikeDatabase and an AerospikeDatabase claim through
-// their lives.
+// and runs an AerospikeDatabase, an AerospikeDatabase claim and a
+// monitored AerospikeDatabase through their lives.
 func TestEndToEnd(t *testing.T) {
 	tl := requireTools(t)
 	start := time.Now()
@@ -94,36 +95,54 @@ func TestEndToEnd(t *testing.T) {
 	grantCore(t, cp, root)
 
 	// One database of each flavour, each in a namespace of its own, live
-	// at once, as they would for a platform team that installed both: the
-	// lifecycle steps touch only their database's namespace (and a claim's
-	// composite), so the short life of the claim runs beside the long one
-	// of the namespaced database and adds little to the wall time.
+	// at once, as they would for a platform team that installed both, and
+	// a monitored one, whose Composition says the platform runs the
+	// Prometheus Operator: the lifecycle steps touch only their database's
+	// namespace (and a claim's composite), and the ServiceMonitor CRD the
+	// monitored one installs midway concerns no other database, as none
+	// other is monitored. So the short lives run beside the long one of
+	// the namespaced database and add little to the wall time.
 	t.Run("Lifecycles", func(t *testing.T) {
-		t.Run("AerospikeDatabase", func(t *testing.T) {
-			t.Parallel()
-			l := newLifecycle(t, cp, k, clusterDNS.Addr(), database(2))
-			steps(t, []step{
-				{"CreateComposesEveryObject", l.create},
-				{"TheReadmeClusterRoleLetsCoreManageEveryComposedKind", l.coreMayManageWhatIsComposed},
-				{"BecomesReadyOnceTheNodesFormOneCluster", l.readyOnce},
-				{"WriteThroughTheConnectionSecret", func(t *testing.T) { l.write(t, 1000); l.readable(t) }},
-				{"ScaleUp", func(t *testing.T) { l.scale(t, 3); l.readable(t) }},
-				{"LiveSettingRestartsNothing", func(t *testing.T) { l.liveSetting(t); l.readable(t) }},
-				{"ScaleDownWaitsForMigrationsAndKeepsEveryRecord", l.scaleDown},
-				{"DeleteKeepsTheVolumes", l.delete},
-			})
-		})
-		t.Run("Claim", func(t *testing.T) {
-			t.Parallel()
-			l := newLifecycle(t, cp, k, clusterDNS.Addr(), claim())
-			steps(t, []step{
-				{"BoundToACompositeThatComposesIntoTheClaimsNamespace", l.create},
-				{"TheReadmeClusterRoleLetsCoreManageEveryComposedKind", l.coreMayManageWhatIsComposed},
-				{"ClaimAndCompositeBecomeReadyOnceTheNodesFormOneCluster", l.readyOnce},
-				{"WriteThroughTheConnectionSecret", func(t *testing.T) { l.write(t, 100); l.readable(t) }},
-				{"DeleteRemovesTheCompositeAndWhatItComposed", l.delete},
-			})
-		})
+		// Each life in a goroutine of its own rather than t.Parallel: go
+		// test runs at most GOMAXPROCS parallel subtests at once, two on a
+		// small CI runner, and these mostly wait on the control plane.
+		var wg sync.WaitGroup
+		for _, life := range []struct {
+			name string
+			run  func(t *testing.T)
+		}{
+			{"AerospikeDatabase", func(t *testing.T) {
+				l := newLifecycle(t, cp, k, clusterDNS.Addr(), database(2))
+				steps(t, []step{
+					{"CreateComposesEveryObject", l.create},
+					{"TheReadmeClusterRoleLetsCoreManageEveryComposedKind", l.coreMayManageWhatIsComposed},
+					{"BecomesReadyOnceTheNodesFormOneCluster", l.readyOnce},
+					{"WriteThroughTheConnectionSecret", func(t *testing.T) { l.write(t, 1000); l.readable(t) }},
+					{"ScaleUp", func(t *testing.T) { l.scale(t, 3); l.readable(t) }},
+					{"LiveSettingRestartsNothing", func(t *testing.T) { l.liveSetting(t); l.readable(t) }},
+					{"ScaleDownWaitsForMigrationsAndKeepsEveryRecord", l.scaleDown},
+					{"DeleteKeepsTheVolumes", l.delete},
+				})
+			}},
+			{"Claim", func(t *testing.T) {
+				l := newLifecycle(t, cp, k, clusterDNS.Addr(), claim())
+				steps(t, []step{
+					{"BoundToACompositeThatComposesIntoTheClaimsNamespace", l.create},
+					{"TheReadmeClusterRoleLetsCoreManageEveryComposedKind", l.coreMayManageWhatIsComposed},
+					{"ClaimAndCompositeBecomeReadyOnceTheNodesFormOneCluster", l.readyOnce},
+					{"WriteThroughTheConnectionSecret", func(t *testing.T) { l.write(t, 100); l.readable(t) }},
+					{"DeleteRemovesTheCompositeAndWhatItComposed", l.delete},
+				})
+			}},
+			{"MonitoredAerospikeDatabase", func(t *testing.T) {
+				l := newLifecycle(t, cp, k, clusterDNS.Addr(), monitoredDatabase())
+				l.composition = applyPrometheusOperatorComposition(t, cp, root)
+				monitoredLifecycle(t, l, tl.serviceMonitorCRD)
+			}},
+		} {
+			wg.Go(func() { t.Run(life.name, life.run) })
+		}
+		wg.Wait()
 	})
 	t.Logf("e2e: wall time %s", time.Since(start).Round(time.Millisecond))
 }
@@ -174,21 +193,27 @@ func everyCRDEstablished(t *testing.T, cp *controlplane.ControlPlane, root strin
 		}
 	}
 	for _, name := range names {
-		crd := &extv1.CustomResourceDefinition{}
-		if err := cp.Wait(time.Minute, "CRD "+name+" is established", func() error {
-			if err := cp.Client.Get(ctx, client.ObjectKey{Name: name}, crd); err != nil {
-				return err
-			}
-			for _, c := range crd.Status.Conditions {
-				if c.Type == extv1.Established && c.Status == extv1.ConditionTrue {
-					return nil
-				}
-			}
-			return fmt.Errorf("conditions %v", crd.Status.Conditions)
-		}); err != nil {
+		if err := established(cp, name); err != nil {
 			t.Error(err)
 		}
 	}
+}
+
+// established waits up to a minute for the apiserver to serve the CRD
+// name.
+func established(cp *controlplane.ControlPlane, name string) error {
+	crd := &extv1.CustomResourceDefinition{}
+	return cp.Wait(time.Minute, "CRD "+name+" is established", func() error {
+		if err := cp.Client.Get(context.Background(), client.ObjectKey{Name: name}, crd); err != nil {
+			return err
+		}
+		for _, c := range crd.Status.Conditions {
+			if c.Type == extv1.Established && c.Status == extv1.ConditionTrue {
+				return nil
+			}
+		}
+		return fmt.Errorf("conditions %v", crd.Status.Conditions)
+	})
 }
 
 // crds reads the CRDs in a folder of ours.

@@ -33,6 +33,9 @@ const (
 // tools are the binaries `make e2e-tools` builds.
 type tools struct {
 	assets, core, crds, cli, controllerManager string
+	// serviceMonitorCRD is the Prometheus Operator's ServiceMonitor CRD,
+	// which the test installs while a monitored database runs.
+	serviceMonitorCRD string
 }
 
 func requireTools(t *testing.T) tools {
@@ -43,6 +46,7 @@ func requireTools(t *testing.T) tools {
 		crds:              testenv.Require(t, "CROSSPLANE_CRDS", "the folder of core's CRDs (`make e2e-tools`)"),
 		cli:               testenv.Require(t, "CROSSPLANE_CLI", "the crossplane CLI (`make tools`)"),
 		controllerManager: testenv.Require(t, "KUBE_CONTROLLER_MANAGER", "kube-controller-manager (`make e2e-tools`)"),
+		serviceMonitorCRD: testenv.Require(t, "SERVICEMONITOR_CRD", "the Prometheus Operator's ServiceMonitor CRD (`make tools`)"),
 	}
 }
 

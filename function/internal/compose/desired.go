@@ -70,7 +70,14 @@ func Cluster(observed map[string]*fnv1.Resource) *plan.Cluster {
 // Readiness is always set explicitly: a StatefulSet is ready when it runs
 // the rack's final number of pods, all ready and updated to the desired
 // template, with no rollout held back; the provider's objects when the
-// provider reports them ready; any other object once it exists.
+// provider reports them ready; the ServiceMonitor at once; any other object
+// once it exists.
+//
+// The ServiceMonitor only tells Prometheus where to scrape, and it appears
+// on a database that is already Ready when the platform installs the
+// Prometheus Operator: waiting for it to exist would turn the database
+// unready for a reconcile over nothing that serves clients. Crossplane still
+// reports a ServiceMonitor it cannot apply, with Synced=False and an event.
 //
 // observed is the request's observed composed resources. Only StatefulSets
 // and the provider's objects are read, and only the fields readiness needs:
@@ -99,7 +106,7 @@ func Desired(d *database.Database, res []Resource, observed map[string]*fnv1.Res
 				rd = resource.ReadyTrue
 			}
 		default:
-			if exists {
+			if exists || r.Name == NameServiceMonitor {
 				rd = resource.ReadyTrue
 			}
 		}
