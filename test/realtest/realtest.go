@@ -53,20 +53,43 @@ func Eventually(t testing.TB, timeout time.Duration, what string, check func() e
 }
 
 // Converge drives a managed resource's external client as the managed
-// reconciler does, observing and updating until the resource reads as up
-// to date, and fails t if it does not within timeout.
+// reconciler does, observing, then creating what does not exist and
+// updating what is not up to date, until the resource reads as existing
+// and up to date; it fails t if it does not within timeout. A step that
+// fails is observed and tried again, as the reconciler would: a loaded
+// server can answer a metadata change (udf-put, sindex-create) with a
+// timeout while it still spreads the change to every node.
 func Converge[T resource.Managed](t testing.TB, timeout time.Duration, e managed.TypedExternalClient[T], mg T) {
 	t.Helper()
 	ctx := context.Background()
-	Eventually(t, timeout, "the external resource is up to date", func() error {
+	Eventually(t, timeout, "the external resource exists and is up to date", func() error {
 		o, err := e.Observe(ctx, mg)
-		if err != nil {
+		switch {
+		case err != nil:
+			return err
+		case !o.ResourceExists:
+			_, err = e.Create(ctx, mg)
+			return errors.Errorf("did not exist (create: %v)", err)
+		case !o.ResourceUpToDate:
+			_, err = e.Update(ctx, mg)
+			return errors.Errorf("not up to date yet (update: %v)", err)
+		}
+		return nil
+	})
+}
+
+// Remove drives a managed resource's external client as the managed
+// reconciler does on deletion, observing and deleting until the resource
+// no longer exists, and fails t if it still does after timeout.
+func Remove[T resource.Managed](t testing.TB, timeout time.Duration, e managed.TypedExternalClient[T], mg T) {
+	t.Helper()
+	ctx := context.Background()
+	Eventually(t, timeout, "the external resource is gone", func() error {
+		o, err := e.Observe(ctx, mg)
+		if err != nil || !o.ResourceExists {
 			return err
 		}
-		if o.ResourceUpToDate {
-			return nil
-		}
-		_, err = e.Update(ctx, mg)
-		return errors.Errorf("not up to date yet (update: %v)", err)
+		_, err = e.Delete(ctx, mg)
+		return errors.Errorf("still exists (delete: %v)", err)
 	})
 }

@@ -38,21 +38,7 @@ func TestRealSecondaryIndex(t *testing.T) {
 	if o, err := e.Observe(ctx, si); err != nil || o.ResourceExists {
 		t.Fatalf("before creating: exists %v, error %v", o.ResourceExists, err)
 	}
-	// As the managed reconciler does: create, and when the create fails,
-	// observe again and create again. A loaded server can answer
-	// sindex-create with a timeout while its metadata system spreads the
-	// definition ("sindex-create: timeout while creating ... in SMD");
-	// the index may exist by the next observation.
-	realtest.Eventually(t, 30*time.Second, "the index is created", func() error {
-		o, err := e.Observe(ctx, si)
-		if err != nil || o.ResourceExists {
-			return err
-		}
-		if _, err := e.Create(ctx, si); err != nil {
-			return err
-		}
-		return nil
-	})
+	realtest.Converge(t, 30*time.Second, e, si)
 	realtest.Eventually(t, 30*time.Second, "the index is built on every node", func() error {
 		o, err := e.Observe(ctx, si)
 		if err != nil {

@@ -3,6 +3,7 @@ package udf
 import (
 	"context"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -30,12 +31,7 @@ func TestRealUDF(t *testing.T) {
 	if o, err := e.Observe(ctx, u); err != nil || o.ResourceExists {
 		t.Fatalf("before registering: exists %v, error %v", o.ResourceExists, err)
 	}
-	if _, err := e.Create(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	if o, err := e.Observe(ctx, u); err != nil || !o.ResourceExists || !o.ResourceUpToDate {
-		t.Fatalf("after registering: exists %v, up to date %v, error %v", o.ResourceExists, o.ResourceUpToDate, err)
-	}
+	realtest.Converge(t, 30*time.Second, e, u)
 	key, _ := as.NewKey(harness.DefaultNamespace, "s", 1)
 	if err := c.Client().Put(nil, key, as.BinMap{"v": 1}); err != nil {
 		t.Fatal(err)
@@ -54,19 +50,9 @@ func TestRealUDF(t *testing.T) {
 	if o, err := e.Observe(ctx, u); err != nil || o.ResourceUpToDate {
 		t.Fatalf("changed behind our back: up to date %v, error %v; want drift", o.ResourceUpToDate, err)
 	}
-	if _, err := e.Update(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	if o, err := e.Observe(ctx, u); err != nil || !o.ResourceUpToDate {
-		t.Fatalf("after putting it right: up to date %v, error %v", o.ResourceUpToDate, err)
-	}
+	realtest.Converge(t, 30*time.Second, e, u)
 
-	if _, err := e.Delete(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	if o, err := e.Observe(ctx, u); err != nil || o.ResourceExists {
-		t.Fatalf("after removing: exists %v, error %v", o.ResourceExists, err)
-	}
+	realtest.Remove(t, 30*time.Second, e, u)
 	if _, err := e.Delete(ctx, u); err != nil {
 		t.Errorf("removing a module already gone: %v", err)
 	}
