@@ -14,8 +14,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -50,27 +48,14 @@ func FromConnector(c *connect.Connector) Connect {
 
 // Setup adds a controller that reconciles ClusterStatuses.
 func Setup(mgr ctrl.Manager, o controller.Options, c Connect) error {
-	name := managed.ControllerName(v1alpha1.ClusterStatusKind)
-	r := managed.NewReconciler(mgr,
-		resource.ManagedKind(v1alpha1.ClusterStatusGroupVersionKind),
-		managed.WithTypedExternalConnector[*v1alpha1.ClusterStatus](managed.TypedExternalConnectorFn[*v1alpha1.ClusterStatus](
-			func(ctx context.Context, cs *v1alpha1.ClusterStatus) (managed.TypedExternalClient[*v1alpha1.ClusterStatus], error) {
-				info, release, err := c(ctx, cs)
-				if err != nil {
-					return nil, err
-				}
-				return &external{info: info, release: release}, nil
-			})),
-		managed.WithLogger(o.Logger.WithValues("controller", name)),
-		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))),
-		managed.WithPollInterval(o.PollInterval),
-		managed.WithManagementPolicies(),
-	)
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(name).
-		WithOptions(o.ForControllerRuntime()).
-		For(&v1alpha1.ClusterStatus{}).
-		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+	return connect.Setup(mgr, o, v1alpha1.ClusterStatusGroupVersionKind, &v1alpha1.ClusterStatus{}, managed.TypedExternalConnectorFn[*v1alpha1.ClusterStatus](
+		func(ctx context.Context, cs *v1alpha1.ClusterStatus) (managed.TypedExternalClient[*v1alpha1.ClusterStatus], error) {
+			info, release, err := c(ctx, cs)
+			if err != nil {
+				return nil, err
+			}
+			return &external{info: info, release: release}, nil
+		}))
 }
 
 type external struct {

@@ -22,8 +22,6 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -57,27 +55,14 @@ func FromConnector(c *connect.Connector) Connect {
 
 // Setup adds a controller that reconciles LogLevels.
 func Setup(mgr ctrl.Manager, o controller.Options, c Connect) error {
-	name := managed.ControllerName(v1alpha1.LogLevelsKind)
-	r := managed.NewReconciler(mgr,
-		resource.ManagedKind(v1alpha1.LogLevelsGroupVersionKind),
-		managed.WithTypedExternalConnector[*v1alpha1.LogLevels](managed.TypedExternalConnectorFn[*v1alpha1.LogLevels](
-			func(ctx context.Context, ll *v1alpha1.LogLevels) (managed.TypedExternalClient[*v1alpha1.LogLevels], error) {
-				n, release, err := c(ctx, ll)
-				if err != nil {
-					return nil, err
-				}
-				return NewExternal(n, release), nil
-			})),
-		managed.WithLogger(o.Logger.WithValues("controller", name)),
-		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))),
-		managed.WithPollInterval(o.PollInterval),
-		managed.WithManagementPolicies(),
-	)
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(name).
-		WithOptions(o.ForControllerRuntime()).
-		For(&v1alpha1.LogLevels{}).
-		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+	return connect.Setup(mgr, o, v1alpha1.LogLevelsGroupVersionKind, &v1alpha1.LogLevels{}, managed.TypedExternalConnectorFn[*v1alpha1.LogLevels](
+		func(ctx context.Context, ll *v1alpha1.LogLevels) (managed.TypedExternalClient[*v1alpha1.LogLevels], error) {
+			n, release, err := c(ctx, ll)
+			if err != nil {
+				return nil, err
+			}
+			return NewExternal(n, release), nil
+		}))
 }
 
 // NewExternal returns the client that brings a LogLevels' levels to every

@@ -19,8 +19,6 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -61,27 +59,14 @@ func FromConnector(c *connect.Connector) Connect {
 
 // Setup adds a controller that reconciles NamespaceConfigs.
 func Setup(mgr ctrl.Manager, o controller.Options, c Connect, dynamic Dynamic) error {
-	name := managed.ControllerName(v1alpha1.NamespaceConfigKind)
-	r := managed.NewReconciler(mgr,
-		resource.ManagedKind(v1alpha1.NamespaceConfigGroupVersionKind),
-		managed.WithTypedExternalConnector[*v1alpha1.NamespaceConfig](managed.TypedExternalConnectorFn[*v1alpha1.NamespaceConfig](
-			func(ctx context.Context, nc *v1alpha1.NamespaceConfig) (managed.TypedExternalClient[*v1alpha1.NamespaceConfig], error) {
-				n, release, err := c(ctx, nc)
-				if err != nil {
-					return nil, err
-				}
-				return NewExternal(n, dynamic, release), nil
-			})),
-		managed.WithLogger(o.Logger.WithValues("controller", name)),
-		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))),
-		managed.WithPollInterval(o.PollInterval),
-		managed.WithManagementPolicies(),
-	)
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(name).
-		WithOptions(o.ForControllerRuntime()).
-		For(&v1alpha1.NamespaceConfig{}).
-		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+	return connect.Setup(mgr, o, v1alpha1.NamespaceConfigGroupVersionKind, &v1alpha1.NamespaceConfig{}, managed.TypedExternalConnectorFn[*v1alpha1.NamespaceConfig](
+		func(ctx context.Context, nc *v1alpha1.NamespaceConfig) (managed.TypedExternalClient[*v1alpha1.NamespaceConfig], error) {
+			n, release, err := c(ctx, nc)
+			if err != nil {
+				return nil, err
+			}
+			return NewExternal(n, dynamic, release), nil
+		}))
 }
 
 // NewExternal returns the client that brings a NamespaceConfig's settings

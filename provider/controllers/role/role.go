@@ -12,9 +12,7 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -69,27 +67,14 @@ func FromConnector(c *connect.Connector) Connect {
 
 // Setup adds a controller that reconciles Roles.
 func Setup(mgr ctrl.Manager, o controller.Options, c Connect) error {
-	name := managed.ControllerName(v1alpha1.RoleKind)
-	r := managed.NewReconciler(mgr,
-		resource.ManagedKind(v1alpha1.RoleGroupVersionKind),
-		managed.WithTypedExternalConnector[*v1alpha1.Role](managed.TypedExternalConnectorFn[*v1alpha1.Role](
-			func(ctx context.Context, r *v1alpha1.Role) (managed.TypedExternalClient[*v1alpha1.Role], error) {
-				cl, release, err := c(ctx, r)
-				if err != nil {
-					return nil, err
-				}
-				return &external{roles: cl, release: release}, nil
-			})),
-		managed.WithLogger(o.Logger.WithValues("controller", name)),
-		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))),
-		managed.WithPollInterval(o.PollInterval),
-		managed.WithManagementPolicies(),
-	)
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(name).
-		WithOptions(o.ForControllerRuntime()).
-		For(&v1alpha1.Role{}).
-		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+	return connect.Setup(mgr, o, v1alpha1.RoleGroupVersionKind, &v1alpha1.Role{}, managed.TypedExternalConnectorFn[*v1alpha1.Role](
+		func(ctx context.Context, r *v1alpha1.Role) (managed.TypedExternalClient[*v1alpha1.Role], error) {
+			cl, release, err := c(ctx, r)
+			if err != nil {
+				return nil, err
+			}
+			return &external{roles: cl, release: release}, nil
+		}))
 }
 
 type external struct {

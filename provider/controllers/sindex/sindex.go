@@ -13,9 +13,7 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -49,27 +47,14 @@ func FromConnector(c *connect.Connector) Connect {
 
 // Setup adds a controller that reconciles SecondaryIndexes.
 func Setup(mgr ctrl.Manager, o controller.Options, c Connect) error {
-	name := managed.ControllerName(v1alpha1.SecondaryIndexKind)
-	r := managed.NewReconciler(mgr,
-		resource.ManagedKind(v1alpha1.SecondaryIndexGroupVersionKind),
-		managed.WithTypedExternalConnector[*v1alpha1.SecondaryIndex](managed.TypedExternalConnectorFn[*v1alpha1.SecondaryIndex](
-			func(ctx context.Context, si *v1alpha1.SecondaryIndex) (managed.TypedExternalClient[*v1alpha1.SecondaryIndex], error) {
-				ix, release, err := c(ctx, si)
-				if err != nil {
-					return nil, err
-				}
-				return &external{indexes: ix, release: release}, nil
-			})),
-		managed.WithLogger(o.Logger.WithValues("controller", name)),
-		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))),
-		managed.WithPollInterval(o.PollInterval),
-		managed.WithManagementPolicies(),
-	)
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(name).
-		WithOptions(o.ForControllerRuntime()).
-		For(&v1alpha1.SecondaryIndex{}).
-		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+	return connect.Setup(mgr, o, v1alpha1.SecondaryIndexGroupVersionKind, &v1alpha1.SecondaryIndex{}, managed.TypedExternalConnectorFn[*v1alpha1.SecondaryIndex](
+		func(ctx context.Context, si *v1alpha1.SecondaryIndex) (managed.TypedExternalClient[*v1alpha1.SecondaryIndex], error) {
+			ix, release, err := c(ctx, si)
+			if err != nil {
+				return nil, err
+			}
+			return &external{indexes: ix, release: release}, nil
+		}))
 }
 
 type external struct {

@@ -14,9 +14,7 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -50,27 +48,14 @@ func FromConnector(c *connect.Connector) Connect {
 
 // Setup adds a controller that reconciles UDFs.
 func Setup(mgr ctrl.Manager, o controller.Options, c Connect) error {
-	name := managed.ControllerName(v1alpha1.UDFKind)
-	r := managed.NewReconciler(mgr,
-		resource.ManagedKind(v1alpha1.UDFGroupVersionKind),
-		managed.WithTypedExternalConnector[*v1alpha1.UDF](managed.TypedExternalConnectorFn[*v1alpha1.UDF](
-			func(ctx context.Context, u *v1alpha1.UDF) (managed.TypedExternalClient[*v1alpha1.UDF], error) {
-				m, release, err := c(ctx, u)
-				if err != nil {
-					return nil, err
-				}
-				return &external{kube: mgr.GetClient(), modules: m, release: release}, nil
-			})),
-		managed.WithLogger(o.Logger.WithValues("controller", name)),
-		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))),
-		managed.WithPollInterval(o.PollInterval),
-		managed.WithManagementPolicies(),
-	)
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(name).
-		WithOptions(o.ForControllerRuntime()).
-		For(&v1alpha1.UDF{}).
-		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+	return connect.Setup(mgr, o, v1alpha1.UDFGroupVersionKind, &v1alpha1.UDF{}, managed.TypedExternalConnectorFn[*v1alpha1.UDF](
+		func(ctx context.Context, u *v1alpha1.UDF) (managed.TypedExternalClient[*v1alpha1.UDF], error) {
+			m, release, err := c(ctx, u)
+			if err != nil {
+				return nil, err
+			}
+			return &external{kube: mgr.GetClient(), modules: m, release: release}, nil
+		}))
 }
 
 type external struct {

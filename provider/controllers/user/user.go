@@ -21,9 +21,7 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -75,20 +73,7 @@ func FromConnector(c *connect.Connector) Connect {
 
 // Setup adds a controller that reconciles Users.
 func Setup(mgr ctrl.Manager, o controller.Options, c Connect) error {
-	name := managed.ControllerName(v1alpha1.UserKind)
-	r := managed.NewReconciler(mgr,
-		resource.ManagedKind(v1alpha1.UserGroupVersionKind),
-		managed.WithTypedExternalConnector[*v1alpha1.User](&connector{kube: mgr.GetClient(), connect: c}),
-		managed.WithLogger(o.Logger.WithValues("controller", name)),
-		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))),
-		managed.WithPollInterval(o.PollInterval),
-		managed.WithManagementPolicies(),
-	)
-	return ctrl.NewControllerManagedBy(mgr).
-		Named(name).
-		WithOptions(o.ForControllerRuntime()).
-		For(&v1alpha1.User{}).
-		Complete(ratelimiter.NewReconciler(name, r, o.GlobalRateLimiter))
+	return connect.Setup(mgr, o, v1alpha1.UserGroupVersionKind, &v1alpha1.User{}, managed.TypedExternalConnector[*v1alpha1.User](&connector{kube: mgr.GetClient(), connect: c}))
 }
 
 type connector struct {
