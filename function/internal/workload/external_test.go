@@ -13,6 +13,7 @@ import (
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
+	"github.com/xp-aerospike/xp-aerospike/test/testenv"
 )
 
 func externalAccess(s *v1alpha1.AerospikeDatabaseSpec) {
@@ -89,7 +90,7 @@ func mountOf(c corev1.Container, path string) string {
 // pod's entry, then writes the rack's configuration with the address.
 func TestExternalScript(t *testing.T) {
 	if _, err := exec.LookPath("sed"); err != nil {
-		t.Skip("no sed")
+		testenv.Unavailable(t, "no sed, which the init container's script runs")
 	}
 	cases := map[string]struct {
 		reason string
