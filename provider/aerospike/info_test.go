@@ -1,6 +1,9 @@
 package aerospike
 
 import (
+	"errors"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -31,5 +34,39 @@ func TestParseIndexes(t *testing.T) {
 	}
 	if len(ParseIndexes("")) != 0 {
 		t.Error("an empty answer has no indexes")
+	}
+}
+
+// TestSetOnNode: a setting refused until another is set goes through in a
+// later round; one always refused comes back with the server's answer; a
+// failure to ask is an error.
+func TestSetOnNode(t *testing.T) {
+	set := map[string]bool{}
+	var sent []string
+	info := func(node string, commands ...string) (map[string]string, error) {
+		c := commands[0]
+		sent = append(sent, c)
+		switch {
+		case c == "ttl" && !set["nsup"]:
+			return map[string]string{c: "ERROR:4:invalid set-config parameter"}, nil
+		case c == "bad":
+			return map[string]string{c: "ERROR:4:bad parameter"}, nil
+		}
+		set[c] = true
+		return map[string]string{c: "ok"}, nil
+	}
+	refused, err := SetOnNode(info, "n1", []string{"ttl", "bad", "nsup"}, func(k string) string { return k })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"bad": "ERROR:4:bad parameter"}; !maps.Equal(refused, want) {
+		t.Errorf("refused %v, want %v", refused, want)
+	}
+	if want := []string{"ttl", "bad", "nsup", "ttl", "bad", "bad"}; !slices.Equal(sent, want) {
+		t.Errorf("sent %v, want %v: retried while a round made progress, in order", sent, want)
+	}
+	_, err = SetOnNode(func(string, ...string) (map[string]string, error) { return nil, errors.New("closed") }, "n1", []string{"a"}, func(k string) string { return k })
+	if err == nil {
+		t.Error("a failure to ask is not an error")
 	}
 }

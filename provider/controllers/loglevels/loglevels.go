@@ -27,6 +27,7 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/connect"
 )
 
@@ -194,13 +195,14 @@ func (e *external) Update(_ context.Context, ll *v1alpha1.LogLevels) (managed.Ex
 				pending = append(pending, k)
 			}
 		}
+		answers, err := aerospike.SetOnNode(e.nodes.Info, n.Node, pending, func(k string) string {
+			return fmt.Sprintf("log-set:id=%d;%s=%s", n.SinkID, k, p.Levels[k])
+		})
+		if err != nil {
+			return managed.ExternalUpdate{}, err
+		}
 		for _, k := range pending {
-			cmd := fmt.Sprintf("log-set:id=%d;%s=%s", n.SinkID, k, p.Levels[k])
-			res, err := e.nodes.Info(n.Node, cmd)
-			if err != nil {
-				return managed.ExternalUpdate{}, err
-			}
-			if r := res[cmd]; r != "ok" {
+			if r, ok := answers[k]; ok {
 				refused = append(refused, fmt.Sprintf("node %s refused %s=%s: %s", n.Node, k, p.Levels[k], r))
 			}
 		}

@@ -154,27 +154,16 @@ func (e *external) Update(_ context.Context, nc *v1alpha1.NamespaceConfig) (mana
 				pending = append(pending, k)
 			}
 		}
-		answers := map[string]string{}
-		for progress := true; progress && len(pending) > 0; {
-			progress = false
-			var still []string
-			for _, k := range pending {
-				cmd := fmt.Sprintf("set-config:context=namespace;id=%s;%s=%s", p.Namespace, key(k), p.Settings[k])
-				res, err := e.nodes.Info(n.Node, cmd)
-				if err != nil {
-					return managed.ExternalUpdate{}, err
-				}
-				if r := res[cmd]; r != "ok" {
-					answers[k] = r
-					still = append(still, k)
-					continue
-				}
-				progress = true
-			}
-			pending = still
+		answers, err := aerospike.SetOnNode(e.nodes.Info, n.Node, pending, func(k string) string {
+			return fmt.Sprintf("set-config:context=namespace;id=%s;%s=%s", p.Namespace, key(k), p.Settings[k])
+		})
+		if err != nil {
+			return managed.ExternalUpdate{}, err
 		}
 		for _, k := range pending {
-			refused = append(refused, fmt.Sprintf("node %s refused %s=%s: %s", n.Node, k, p.Settings[k], answers[k]))
+			if r, ok := answers[k]; ok {
+				refused = append(refused, fmt.Sprintf("node %s refused %s=%s: %s", n.Node, k, p.Settings[k], r))
+			}
 		}
 	}
 	if len(refused) > 0 {
