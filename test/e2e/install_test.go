@@ -13,6 +13,7 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	pkgv1 "github.com/crossplane/crossplane/apis/v2/pkg/v1"
 
+	"github.com/xp-aerospike/xp-aerospike/test/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/controlplane"
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/packages"
 	"github.com/xp-aerospike/xp-aerospike/test/testenv"
@@ -38,8 +39,14 @@ type tools struct {
 	serviceMonitorCRD string
 }
 
+// requireTools returns the tools, after making sure there is a server
+// binary of the version every database here runs: without one the stand-in
+// kubelet could start no node, and each lifecycle would wait minutes for a
+// cluster that never forms. So the e2e skips (fails under CI=true) up front,
+// with the same instructions as every other real-server test.
 func requireTools(t *testing.T) tools {
 	t.Helper()
+	aerospike.RequireBinary(t, dbVersion)
 	return tools{
 		assets:            testenv.Require(t, "KUBEBUILDER_ASSETS", "a folder with kube-apiserver and etcd (`make e2e-tools`)"),
 		core:              testenv.Require(t, "CROSSPLANE_CORE", "the Crossplane core binary (`make e2e-tools`)"),
