@@ -45,6 +45,21 @@ export KUBE_ASSETS KUBE_CONTROLLER_MANAGER CROSSPLANE_CORE CROSSPLANE_CRDS
 PROMETHEUS_OPERATOR_VERSION := v0.85.0
 SERVICEMONITOR_CRD   := $(TOOLS)/servicemonitors-crd-$(PROMETHEUS_OPERATOR_VERSION).yaml
 
+# What `make xpkg` builds and `make publish` pushes: the packages' version
+# (a semantic version from the newest v* tag, else v0.0.0-g<commit>), the
+# commit, the registry the Configurations find the function in, and the
+# platforms of the runtime images.
+ifeq ($(origin VERSION),undefined)
+VERSION := $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null || \
+	echo "v0.0.0-g$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD 2>/dev/null || echo -dirty)")
+endif
+ifeq ($(origin REVISION),undefined)
+REVISION := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+endif
+REGISTRY  ?= xpkg.crossplane.io/xp-aerospike
+PLATFORMS ?= linux/amd64,linux/arm64
+XPKG_DIR  := $(OUTPUT)/xpkg
+
 FUNCTION_BIN := $(OUTPUT)/bin/function
 PROVIDER_BIN := $(OUTPUT)/bin/provider
 
@@ -141,6 +156,16 @@ build: ## Build the function and provider binaries into _output/bin.
 	CGO_ENABLED=0 go build -trimpath -o $(FUNCTION_BIN) ./function
 	CGO_ENABLED=0 go build -trimpath -o $(PROVIDER_BIN) ./provider
 
+.PHONY: xpkg
+xpkg: $(CROSSPLANE) ## Build the function, provider and configuration packages into _output/xpkg (VERSION, REGISTRY, PLATFORMS).
+	go run ./hack/xpkg build --cli=$(CROSSPLANE) --version=$(VERSION) --revision=$(REVISION) \
+		--registry=$(REGISTRY) --platforms=$(PLATFORMS) --output=$(XPKG_DIR)
+
+.PHONY: publish
+publish: xpkg ## Push the packages to REGISTRY with `crossplane xpkg push` (credentials from `docker login`).
+	@[[ "$(origin REGISTRY)" != file ]] || { echo "set REGISTRY, for example make publish REGISTRY=ghcr.io/acme" >&2; exit 1; }
+	go run ./hack/xpkg push --cli=$(CROSSPLANE) --registry=$(REGISTRY) --output=$(XPKG_DIR)
+
 .PHONY: render
 render: tools build ## Render every example with the real CLI; output also in _output/render.
 	CROSSPLANE=$(CROSSPLANE) FUNCTION=$(FUNCTION_BIN) ADDRESS=$(RENDER_ADDRESS) OUTPUT=$(OUTPUT)/render hack/render.sh
@@ -149,15 +174,16 @@ render: tools build ## Render every example with the real CLI; output also in _o
 # without its tool, except under CI=true, where it fails.
 TEST_ENV := CROSSPLANE_CLI=$(CROSSPLANE) KUBEBUILDER_ASSETS=$(KUBE_ASSETS) \
 	CROSSPLANE_CORE=$(CROSSPLANE_CORE) CROSSPLANE_CRDS=$(CROSSPLANE_CRDS) \
-	KUBE_CONTROLLER_MANAGER=$(KUBE_CONTROLLER_MANAGER) SERVICEMONITOR_CRD=$(SERVICEMONITOR_CRD)
+	KUBE_CONTROLLER_MANAGER=$(KUBE_CONTROLLER_MANAGER) SERVICEMONITOR_CRD=$(SERVICEMONITOR_CRD) \
+	XPKG_DIR=$(XPKG_DIR)
 
 .PHONY: test
-test: tools e2e-tools ## Run every test (the e2e too) with the race detector, then fuzz for FUZZTIME.
+test: tools e2e-tools xpkg ## Run every test (the e2e too, on the packages `make xpkg` built) with the race detector, then fuzz for FUZZTIME.
 	$(TEST_ENV) go test -race -count=1 -timeout 45m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME)
 
 .PHONY: e2e
-e2e: tools e2e-tools ## Only the whole stack: real apiserver, Crossplane core, our packages, real Aerospike.
+e2e: tools e2e-tools xpkg ## Only the whole stack: real apiserver, Crossplane core, our packages, real Aerospike.
 	$(TEST_ENV) go test -race -count=1 -v -timeout 30m ./test/e2e/...
 
 .PHONY: fuzz

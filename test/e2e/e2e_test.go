@@ -52,8 +52,8 @@ func TestEndToEnd(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = reg.Close() })
 
-	bins := publish(t, tl.cli, root, dir, reg)
-	pkgs := install(t, cp, reg)
+	bins := publish(t, tl.cli, tl.xpkgDir, dir, reg)
+	pkgs := install(t, cp, bins.refs)
 
 	// Real Aerospike nodes stand in for the kubelet, and a DNS server
 	// answers the cluster's names from them, for the provider (which runs

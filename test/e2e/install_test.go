@@ -3,9 +3,14 @@ package e2e
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -13,22 +18,20 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	pkgv1 "github.com/crossplane/crossplane/apis/v2/pkg/v1"
 
+	"github.com/xp-aerospike/xp-aerospike/internal/xpkg"
 	"github.com/xp-aerospike/xp-aerospike/test/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/controlplane"
 	"github.com/xp-aerospike/xp-aerospike/test/e2e/packages"
 	"github.com/xp-aerospike/xp-aerospike/test/testenv"
 )
 
-// version is the tag our packages are published with.
-const version = "v0.1.0"
-
 // Package names as the README's install steps give them; the Composition
 // refers to the function by this name.
 const (
-	functionName            = "function-aerospike"
-	providerName            = "provider-aerospike"
-	configurationName       = "configuration-aerospike"
-	claimsConfigurationName = "configuration-aerospike-claims"
+	functionName            = xpkg.FunctionPackage
+	providerName            = xpkg.ProviderPackage
+	configurationName       = xpkg.ConfigurationPackage
+	claimsConfigurationName = xpkg.ClaimsConfigurationPackage
 )
 
 // tools are the binaries `make e2e-tools` builds.
@@ -37,6 +40,9 @@ type tools struct {
 	// serviceMonitorCRD is the Prometheus Operator's ServiceMonitor CRD,
 	// which the test installs while a monitored database runs.
 	serviceMonitorCRD string
+	// xpkgDir holds the packages `make xpkg` built, which the test
+	// installs.
+	xpkgDir string
 }
 
 // requireTools returns the tools, after making sure there is a server
@@ -54,6 +60,7 @@ func requireTools(t *testing.T) tools {
 		cli:               testenv.Require(t, "CROSSPLANE_CLI", "the crossplane CLI (`make tools`)"),
 		controllerManager: testenv.Require(t, "KUBE_CONTROLLER_MANAGER", "kube-controller-manager (`make e2e-tools`)"),
 		serviceMonitorCRD: testenv.Require(t, "SERVICEMONITOR_CRD", "the Prometheus Operator's ServiceMonitor CRD (`make tools`)"),
+		xpkgDir:           testenv.Require(t, "XPKG_DIR", "the folder of the packages `make xpkg` builds"),
 	}
 }
 
@@ -63,46 +70,86 @@ type binaries struct {
 	function, provider string
 }
 
-// publish builds the function and provider, their runtime images and
-// all four packages (both flavours' Configurations), pushes them to reg
-// and returns the binaries.
-func publish(t *testing.T, cli, root, dir string, reg *packages.Registry) binaries {
+// published are the packages the test pushed, by name, and our programs
+// as the packages ship them, for the machine's platform.
+type published struct {
+	refs               map[string]string
+	function, provider string
+}
+
+// publish pushes the packages `make xpkg` built in dir to reg with the real
+// CLI, as `make publish` pushes a release, checks that reg serves for this
+// machine's platform exactly the package files of the release, and copies
+// the function and provider binaries out of those files to run them.
+func publish(t *testing.T, cli, dir, work string, reg *packages.Registry) published {
 	t.Helper()
 	ctx := context.Background()
 	start := time.Now()
-	b := binaries{function: filepath.Join(dir, "function"), provider: filepath.Join(dir, "provider")}
-	for _, p := range []struct {
-		name, pkg, bin, repo, root string
-	}{
-		{functionName, "./function", b.function, packages.FunctionRepository, "package/function"},
-		{providerName, "./provider", b.provider, packages.ProviderRepository, "package/provider"},
-		{configurationName, "", "", packages.ConfigurationRepository, "package/configuration"},
-		{claimsConfigurationName, "", "", packages.ClaimsConfigurationRepository, "package/configuration-claims"},
+	m, err := xpkg.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An empty Docker config: a developer's credential helpers have no
+	// business with a loopback registry.
+	env := []string{"DOCKER_CONFIG=" + t.TempDir(), "HOME=" + t.TempDir()}
+	refs, err := m.Push(ctx, cli, dir, reg.Mirror(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := published{refs: refs, function: filepath.Join(work, "function"), provider: filepath.Join(work, "provider")}
+	for _, b := range []struct{ pkg, binary, dst string }{
+		{xpkg.FunctionPackage, "function", p.function},
+		{xpkg.ProviderPackage, "provider", p.provider},
 	} {
-		tarball := ""
-		if p.pkg != "" {
-			if err := packages.StaticBinary(ctx, root, p.pkg, p.bin); err != nil {
-				t.Fatal(err)
-			}
-			img, err := packages.RuntimeImage(p.bin, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tarball = filepath.Join(dir, p.name+"-runtime.tar")
-			if err := packages.WriteRuntimeTarball(img, tarball); err != nil {
-				t.Fatal(err)
-			}
-		}
-		xpkg := filepath.Join(dir, p.name+".xpkg")
-		if err := packages.Build(ctx, cli, filepath.Join(root, p.root), "", tarball, xpkg); err != nil {
+		file := hostPackageFile(t, m, dir, b.pkg)
+		ref, err := name.ParseReference(refs[b.pkg], name.StrictValidation)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := reg.Push(xpkg, p.repo, version); err != nil {
+		served, err := remote.Image(ref, remote.WithContext(ctx), remote.WithPlatform(v1.Platform{OS: "linux", Architecture: runtime.GOARCH}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		local, err := tarball.ImageFromPath(file, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A push annotates the layers, which changes the manifest; the
+		// config, and with it every layer's digest, stays the file's.
+		if s, l := configName(t, served), configName(t, local); s != l {
+			t.Fatalf("%s serves config %s for linux/%s, but %s holds %s", ref, s, runtime.GOARCH, file, l)
+		}
+		if err := xpkg.ExtractBinary(file, b.binary, b.dst); err != nil {
 			t.Fatal(err)
 		}
 	}
-	t.Logf("e2e: built and pushed four packages in %s", time.Since(start).Round(time.Millisecond))
-	return b
+	t.Logf("e2e: pushed the %d packages of %s in %s", len(refs), m.Version, time.Since(start).Round(time.Millisecond))
+	return p
+}
+
+// hostPackageFile returns the file of pkg for this machine's platform.
+func hostPackageFile(t *testing.T, m *xpkg.Manifest, dir, pkg string) string {
+	t.Helper()
+	b, ok := m.Package(pkg)
+	if !ok {
+		t.Fatalf("the release in %s has no %s", dir, pkg)
+	}
+	for _, f := range b.Files {
+		if f.Platform == "linux/"+runtime.GOARCH {
+			return filepath.Join(dir, f.Path)
+		}
+	}
+	t.Fatalf("the release in %s has no %s for linux/%s; build it with PLATFORMS including it", dir, pkg, runtime.GOARCH)
+	return ""
+}
+
+func configName(t *testing.T, img v1.Image) v1.Hash {
+	t.Helper()
+	h, err := img.ConfigName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // install creates the Provider, Function and Configuration objects that
@@ -111,30 +158,30 @@ func publish(t *testing.T, cli, root, dir string, reg *packages.Registry) binari
 // function names the public registry, so its resolution is skipped: the
 // Function is installed first, from the same registry, under the name
 // both Compositions use.
-func install(t *testing.T, cp *controlplane.ControlPlane, reg *packages.Registry) []client.Object {
+func install(t *testing.T, cp *controlplane.ControlPlane, refs map[string]string) []client.Object {
 	t.Helper()
 	ctx := context.Background()
-	ref := func(repo string) string { return reg.Host() + "/" + repo + ":" + version }
+	ref := func(pkg string) string { return refs[pkg] }
 	pull := corev1.PullIfNotPresent
-	configuration := func(name, repo string) *pkgv1.Configuration {
+	configuration := func(name string) *pkgv1.Configuration {
 		return &pkgv1.Configuration{
 			ObjectMeta: metav1.ObjectMeta{Name: name},
 			Spec: pkgv1.ConfigurationSpec{PackageSpec: pkgv1.PackageSpec{
-				Package: ref(repo), PackagePullPolicy: &pull, SkipDependencyResolution: ptrTo(true),
+				Package: ref(name), PackagePullPolicy: &pull, SkipDependencyResolution: ptrTo(true),
 			}},
 		}
 	}
 	objs := []client.Object{
 		&pkgv1.Provider{
 			ObjectMeta: metav1.ObjectMeta{Name: providerName},
-			Spec:       pkgv1.ProviderSpec{PackageSpec: pkgv1.PackageSpec{Package: ref(packages.ProviderRepository), PackagePullPolicy: &pull}},
+			Spec:       pkgv1.ProviderSpec{PackageSpec: pkgv1.PackageSpec{Package: ref(providerName), PackagePullPolicy: &pull}},
 		},
 		&pkgv1.Function{
 			ObjectMeta: metav1.ObjectMeta{Name: functionName},
-			Spec:       pkgv1.FunctionSpec{PackageSpec: pkgv1.PackageSpec{Package: ref(packages.FunctionRepository), PackagePullPolicy: &pull}},
+			Spec:       pkgv1.FunctionSpec{PackageSpec: pkgv1.PackageSpec{Package: ref(functionName), PackagePullPolicy: &pull}},
 		},
-		configuration(configurationName, packages.ConfigurationRepository),
-		configuration(claimsConfigurationName, packages.ClaimsConfigurationRepository),
+		configuration(configurationName),
+		configuration(claimsConfigurationName),
 	}
 	for _, o := range objs {
 		if err := cp.Client.Create(ctx, o); err != nil {
