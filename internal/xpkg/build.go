@@ -71,11 +71,19 @@ func Build(ctx context.Context, cli, packageRoot, examplesRoot, runtimeTarball, 
 	}
 	args = append(args, "--package-file="+dst)
 
-	cmd := exec.CommandContext(ctx, cli, args...)
 	// The CLI resolves nothing against its working folder now, but a
 	// folder of its own keeps a future default from picking up whatever
-	// the test happens to run in.
-	cmd.Dir = filepath.Dir(dst)
+	// the caller happens to run in.
+	return runCLI(ctx, cli, filepath.Dir(dst), nil, args...)
+}
+
+// runCLI runs the crossplane CLI at cli with args in dir, with the
+// environment env (nil: this process's), and returns an error carrying what
+// the CLI said when it fails.
+func runCLI(ctx context.Context, cli, dir string, env []string, args ...string) error {
+	cmd := exec.CommandContext(ctx, cli, args...)
+	cmd.Dir = dir
+	cmd.Env = env
 	var output bytes.Buffer
 	cmd.Stdout = &output
 	cmd.Stderr = &output

@@ -1,9 +1,7 @@
 package xpkg
 
 import (
-	"bytes"
 	"context"
-	"os/exec"
 	"strings"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -23,14 +21,5 @@ func Push(ctx context.Context, cli, ref string, env []string, files ...string) e
 	if len(files) == 0 {
 		return errors.Errorf("no package files to push as %s", ref)
 	}
-	args := []string{"xpkg", "push", "--package-files=" + strings.Join(files, ","), ref}
-	cmd := exec.CommandContext(ctx, cli, args...)
-	cmd.Env = env
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	if err := cmd.Run(); err != nil {
-		return errors.Errorf("%s %s: %w: %s", cli, strings.Join(args, " "), err, bytes.TrimSpace(out.Bytes()))
-	}
-	return nil
+	return runCLI(ctx, cli, "", env, "xpkg", "push", "--package-files="+strings.Join(files, ","), ref)
 }

@@ -278,10 +278,14 @@ func (r Release) stage(p Package, dst string) (string, error) {
 		if err != nil {
 			return err
 		}
-		if rel == "crossplane.yaml" {
-			if b, err = r.pinDependencies(b); err != nil {
-				return errors.Wrapf(err, "%s", file)
-			}
+		switch {
+		case rel == "crossplane.yaml":
+			b, err = r.pinDependencies(b)
+		case filepath.Ext(rel) == ".yaml":
+			b, err = r.renameFunction(b)
+		}
+		if err != nil {
+			return errors.Wrapf(err, "%s", file)
 		}
 		return os.WriteFile(to, b, 0o600)
 	})
@@ -316,6 +320,35 @@ func (r Release) pinDependencies(meta []byte) ([]byte, error) {
 	}
 	b, err := yaml.Marshal(m)
 	return b, errors.Wrap(err, "cannot write package metadata")
+}
+
+// renameFunction returns obj, when it is a Composition whose pipeline
+// calls the function by the name it has from DefaultRegistry, calling it by
+// the name it has from r.Registry instead (see FunctionName). Any other
+// object is returned as it is.
+func (r Release) renameFunction(obj []byte) ([]byte, error) {
+	from, to := FunctionName(DefaultRegistry), FunctionName(r.Registry)
+	if from == to || !strings.Contains(string(obj), "kind: Composition\n") {
+		return obj, nil
+	}
+	if strings.Contains(string(obj), "\n---") {
+		return nil, errors.New("a file holding a Composition must hold nothing else")
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(obj, &m); err != nil {
+		return nil, errors.Wrap(err, "cannot parse the Composition")
+	}
+	spec, _ := m["spec"].(map[string]any)
+	steps, _ := spec["pipeline"].([]any)
+	for _, s := range steps {
+		step, _ := s.(map[string]any)
+		ref, _ := step["functionRef"].(map[string]any)
+		if ref["name"] == from {
+			ref["name"] = to
+		}
+	}
+	b, err := yaml.Marshal(m)
+	return b, errors.Wrap(err, "cannot write the Composition")
 }
 
 func (r Release) logf(format string, args ...any) {

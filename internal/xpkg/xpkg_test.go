@@ -302,12 +302,13 @@ func checkRelease(t *testing.T, crossplane, dir string, m *Manifest, revision st
 			if got := digest(t, img).String(); got != f.Digest {
 				t.Errorf("%s: digest %s, the manifest says %s", f.Path, got, f.Digest)
 			}
-			meta := packageMeta(t, img)
+			meta, stream := packageMeta(t, img)
 			if meta.Metadata.Name != p.Name {
 				t.Errorf("%s: package metadata names %q, want %q", f.Path, meta.Metadata.Name, p.Name)
 			}
 			if p.Main == "" {
 				checkDependencies(t, f.Path, meta, m)
+				checkFunctionRefs(t, f.Path, stream, m)
 				continue
 			}
 			checkRuntime(t, dir, f, img, p, m)
@@ -441,14 +442,62 @@ type pkgMeta struct {
 
 // packageMeta returns the metadata object of the package.yaml in img's
 // package layer.
-func packageMeta(t *testing.T, img v1.Image) pkgMeta {
+func packageMeta(t *testing.T, img v1.Image) (pkgMeta, []byte) {
 	t.Helper()
 	files := imageFiles(t, img)
 	f, ok := files["package.yaml"]
 	if !ok {
 		t.Fatalf("no package.yaml; the image holds %v", slices.Sorted(maps.Keys(files)))
 	}
-	return parseMeta(t, f.content)
+	return parseMeta(t, f.content), f.content
+}
+
+// checkFunctionRefs checks that every Composition in a Configuration's
+// package.yaml stream calls the function by the name core gives it when it
+// installs it as the Configuration's dependency.
+func checkFunctionRefs(t *testing.T, file string, stream []byte, m *Manifest) {
+	t.Helper()
+	compositions := 0
+	for _, doc := range strings.Split(string(stream), "\n---") {
+		var c struct {
+			Kind string `json:"kind"`
+			Spec struct {
+				Pipeline []struct {
+					FunctionRef struct {
+						Name string `json:"name"`
+					} `json:"functionRef"`
+				} `json:"pipeline"`
+			} `json:"spec"`
+		}
+		if err := yaml.Unmarshal([]byte(doc), &c); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if c.Kind != "Composition" {
+			continue
+		}
+		compositions++
+		for _, s := range c.Spec.Pipeline {
+			if want := FunctionName(m.Registry); s.FunctionRef.Name != want {
+				t.Errorf("%s: a Composition calls function %q; installed as the dependency it is %q", file, s.FunctionRef.Name, want)
+			}
+		}
+	}
+	if compositions == 0 {
+		t.Errorf("%s holds no Composition", file)
+	}
+}
+
+func TestFunctionName(t *testing.T) {
+	for registry, want := range map[string]string{
+		DefaultRegistry:                    "xp-aerospike-function-aerospike",
+		"ghcr.io/acme":                     "acme-function-aerospike",
+		"registry.example.org/platform/xp": "platform-xp-function-aerospike",
+		"127.0.0.1:5000/xp-aerospike":      "xp-aerospike-function-aerospike",
+	} {
+		if got := FunctionName(registry); got != want {
+			t.Errorf("FunctionName(%q) = %q, want %q", registry, got, want)
+		}
+	}
 }
 
 // parseMeta returns the first object of a package.yaml stream, the

@@ -25,10 +25,13 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/test/testenv"
 )
 
-// Package names as the README's install steps give them; the Composition
-// refers to the function by this name.
+// Package names as `crossplane xpkg install` gives them by default; the
+// Composition calls the function by its name, which core would give it as
+// the Configuration's dependency too (the mirror has the same repository
+// paths as the release's registry).
+var functionName = xpkg.FunctionName(xpkg.DefaultRegistry)
+
 const (
-	functionName            = xpkg.FunctionPackage
 	providerName            = xpkg.ProviderPackage
 	configurationName       = xpkg.ConfigurationPackage
 	claimsConfigurationName = xpkg.ClaimsConfigurationPackage
@@ -178,7 +181,7 @@ func install(t *testing.T, cp *controlplane.ControlPlane, refs map[string]string
 		},
 		&pkgv1.Function{
 			ObjectMeta: metav1.ObjectMeta{Name: functionName},
-			Spec:       pkgv1.FunctionSpec{PackageSpec: pkgv1.PackageSpec{Package: ref(functionName), PackagePullPolicy: &pull}},
+			Spec:       pkgv1.FunctionSpec{PackageSpec: pkgv1.PackageSpec{Package: ref(xpkg.FunctionPackage), PackagePullPolicy: &pull}},
 		},
 		configuration(configurationName),
 		configuration(claimsConfigurationName),
