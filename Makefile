@@ -161,9 +161,13 @@ xpkg: $(CROSSPLANE) ## Build the function, provider and configuration packages i
 	go run ./hack/xpkg build --cli=$(CROSSPLANE) --version=$(VERSION) --revision=$(REVISION) \
 		--registry=$(REGISTRY) --platforms=$(PLATFORMS) --output=$(XPKG_DIR)
 
-.PHONY: publish
-publish: xpkg ## Push the packages to REGISTRY with `crossplane xpkg push` (credentials from `docker login`).
+# Checked before the packages are built for the default registry.
+.PHONY: require-registry
+require-registry:
 	@[[ "$(origin REGISTRY)" != file ]] || { echo "set REGISTRY, for example make publish REGISTRY=ghcr.io/acme" >&2; exit 1; }
+
+.PHONY: publish
+publish: require-registry xpkg ## Push the packages to REGISTRY with `crossplane xpkg push` (credentials from `docker login`).
 	go run ./hack/xpkg push --cli=$(CROSSPLANE) --registry=$(REGISTRY) --output=$(XPKG_DIR)
 
 .PHONY: render
