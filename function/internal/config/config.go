@@ -25,10 +25,10 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/function/asconfig"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
+	"github.com/xp-aerospike/xp-aerospike/internal/asconfig"
 )
 
 // Paths inside the server container, shared with the workload builder.

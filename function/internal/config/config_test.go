@@ -11,7 +11,7 @@ import (
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/fieldtest"
+	"github.com/xp-aerospike/xp-aerospike/internal/fieldtest"
 )
 
 func enterprise(s *v1alpha1.AerospikeDatabaseSpec) {

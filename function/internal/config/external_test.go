@@ -9,7 +9,7 @@ import (
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/fieldtest"
+	"github.com/xp-aerospike/xp-aerospike/internal/fieldtest"
 )
 
 func external(typ v1alpha1.ExternalAccessType) func(s *v1alpha1.AerospikeDatabaseSpec) {

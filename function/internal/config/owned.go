@@ -8,8 +8,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	"github.com/xp-aerospike/xp-aerospike/function/asconfig"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/internal/asconfig"
 )
 
 // ownedSettings are the settings of aerospike.conf the spec or the pod's

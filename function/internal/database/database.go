@@ -19,9 +19,9 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/xcrd"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/function/asconfig"
 	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
+	"github.com/xp-aerospike/xp-aerospike/internal/asconfig"
 )
 
 // Defaults for what neither the spec nor the function's input sets.

@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/function/asconfig"
+	"github.com/xp-aerospike/xp-aerospike/internal/asconfig"
 )
 
 // AnnotationConfirm is the annotation on an AerospikeDatabase with which a

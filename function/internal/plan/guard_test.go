@@ -8,7 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/fieldtest"
+	"github.com/xp-aerospike/xp-aerospike/internal/fieldtest"
 )
 
 func spec() *v1alpha1.AerospikeDatabaseSpec {

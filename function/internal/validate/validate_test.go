@@ -10,8 +10,8 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/fieldtest"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
+	"github.com/xp-aerospike/xp-aerospike/internal/fieldtest"
 )
 
 // valid returns a valid Community Edition spec for cases to break.

@@ -9,7 +9,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/fieldtest"
+	"github.com/xp-aerospike/xp-aerospike/internal/fieldtest"
 )
 
 func content(t *testing.T, spec string) map[string]any {

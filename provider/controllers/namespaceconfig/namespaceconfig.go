@@ -24,7 +24,7 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/function/asconfig"
+	"github.com/xp-aerospike/xp-aerospike/internal/asconfig"
 	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/connect"
 )

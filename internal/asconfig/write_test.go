@@ -14,7 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// Rewrite the golden files with: go test ./function/asconfig/ -update
+// Rewrite the golden files with: go test ./internal/asconfig/ -update
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // golden is a Community Edition configuration with every construct a

@@ -8,7 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	"github.com/xp-aerospike/xp-aerospike/function/internal/fieldtest"
+	"github.com/xp-aerospike/xp-aerospike/internal/fieldtest"
 )
 
 // minimal returns a valid Community Edition configuration for cases to
