@@ -6,6 +6,7 @@ import (
 	"context"
 	"debug/elf"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path"
@@ -111,12 +112,7 @@ func RuntimeImage(binary string, o ImageOptions) (v1.Image, error) {
 			cf.Config.ExposedPorts[strconv.Itoa(p)+"/tcp"] = struct{}{}
 		}
 	}
-	if len(o.Labels) > 0 {
-		cf.Config.Labels = make(map[string]string, len(o.Labels))
-		for k, v := range o.Labels {
-			cf.Config.Labels[k] = v
-		}
-	}
+	cf.Config.Labels = maps.Clone(o.Labels)
 
 	img, err = mutate.ConfigFile(img, cf)
 	return img, errors.Wrap(err, "cannot set the image config")

@@ -1,8 +1,11 @@
 package xpkg
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -13,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/mod/semver"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -169,20 +173,9 @@ func (r Release) Build(ctx context.Context) (*Manifest, error) {
 		if err != nil {
 			return nil, err
 		}
-		b := Built{Name: p.Name}
-		if p.Main == "" {
-			f, err := r.build(ctx, root, "", "", p.Name+".xpkg")
-			if err != nil {
-				return nil, err
-			}
-			b.Files = append(b.Files, f)
-		}
-		for _, platform := range r.platforms(p) {
-			f, err := r.buildRuntime(ctx, p, root, platform, work)
-			if err != nil {
-				return nil, err
-			}
-			b.Files = append(b.Files, f)
+		b, err := r.buildPackage(ctx, p, root, work)
+		if err != nil {
+			return nil, err
 		}
 		m.Packages = append(m.Packages, b)
 	}
@@ -193,11 +186,23 @@ func (r Release) Build(ctx context.Context) (*Manifest, error) {
 	return m, errors.Wrap(os.WriteFile(filepath.Join(r.Output, ManifestFile), append(j, '\n'), 0o600), "cannot write the manifest")
 }
 
-func (r Release) platforms(p Package) []string {
+// buildPackage builds p's package files from its staged root: one per
+// platform for a package with a runtime, one for a Configuration.
+func (r Release) buildPackage(ctx context.Context, p Package, root, work string) (Built, error) {
+	b := Built{Name: p.Name}
 	if p.Main == "" {
-		return nil
+		f, err := r.build(ctx, root, "", "", p.Name+".xpkg")
+		b.Files = append(b.Files, f)
+		return b, err
 	}
-	return r.Platforms
+	for _, platform := range r.Platforms {
+		f, err := r.buildRuntime(ctx, p, root, platform, work)
+		if err != nil {
+			return b, err
+		}
+		b.Files = append(b.Files, f)
+	}
+	return b, nil
 }
 
 // buildRuntime builds p's binary and runtime image for platform and the
@@ -328,15 +333,29 @@ func (r Release) pinDependencies(meta []byte) ([]byte, error) {
 // object is returned as it is.
 func (r Release) renameFunction(obj []byte) ([]byte, error) {
 	from, to := FunctionName(DefaultRegistry), FunctionName(r.Registry)
-	if from == to || !strings.Contains(string(obj), "kind: Composition\n") {
+	if from == to {
 		return obj, nil
 	}
-	if strings.Contains(string(obj), "\n---") {
-		return nil, errors.New("a file holding a Composition must hold nothing else")
+	docs, err := documents(obj)
+	if err != nil {
+		return nil, err
 	}
 	var m map[string]any
-	if err := yaml.Unmarshal(obj, &m); err != nil {
-		return nil, errors.Wrap(err, "cannot parse the Composition")
+	for i, d := range docs {
+		var o map[string]any
+		if err := yaml.Unmarshal(d, &o); err != nil {
+			return nil, errors.Wrap(err, "cannot parse a package object")
+		}
+		if o["kind"] != "Composition" {
+			continue
+		}
+		if len(docs) > 1 {
+			return nil, errors.Errorf("document %d is a Composition, which must be alone in its file", i+1)
+		}
+		m = o
+	}
+	if m == nil {
+		return obj, nil
 	}
 	spec, _ := m["spec"].(map[string]any)
 	steps, _ := spec["pipeline"].([]any)
@@ -349,6 +368,24 @@ func (r Release) renameFunction(obj []byte) ([]byte, error) {
 	}
 	b, err := yaml.Marshal(m)
 	return b, errors.Wrap(err, "cannot write the Composition")
+}
+
+// documents splits a YAML stream into its non-empty documents.
+func documents(stream []byte) ([][]byte, error) {
+	rd := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(stream)))
+	var docs [][]byte
+	for {
+		d, err := rd.Read()
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, errors.Wrap(err, "cannot split the YAML stream")
+		}
+		if len(bytes.TrimSpace(d)) > 0 {
+			docs = append(docs, d)
+		}
+	}
 }
 
 func (r Release) logf(format string, args ...any) {

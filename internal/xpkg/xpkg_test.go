@@ -593,3 +593,65 @@ func digest(t *testing.T, img v1.Image) v1.Hash {
 	}
 	return d
 }
+
+func TestRenameFunction(t *testing.T) {
+	r := Release{Registry: "ghcr.io/acme"}
+	composition := "apiVersion: apiextensions.crossplane.io/v1\nkind: \"Composition\"\nmetadata:\n  name: c\nspec:\n  mode: Pipeline\n  pipeline:\n" +
+		"  - step: a\n    functionRef:\n      name: xp-aerospike-function-aerospike\n  - step: b\n    functionRef:\n      name: function-other\n"
+	cases := map[string]struct {
+		in        string
+		wantNames []string
+		same      bool
+		wantErr   string
+	}{
+		"Composition":     {in: composition, wantNames: []string{"acme-function-aerospike", "function-other"}},
+		"CRLF":            {in: strings.ReplaceAll(composition, "\n", "\r\n"), wantNames: []string{"acme-function-aerospike", "function-other"}},
+		"OtherKind":       {in: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", same: true},
+		"NotAlone":        {in: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n---\n" + composition, wantErr: "document 2 is a Composition"},
+		"NotYAML":         {in: "kind: [", wantErr: "cannot parse"},
+		"DefaultRegistry": {in: composition, same: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rel := r
+			if name == "DefaultRegistry" {
+				rel.Registry = DefaultRegistry
+			}
+			out, err := rel.renameFunction([]byte(tc.in))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("want an error containing %q, got %v", tc.wantErr, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.same {
+				if string(out) != tc.in {
+					t.Errorf("changed what it must leave alone:\n%s", out)
+				}
+				return
+			}
+			var c struct {
+				Spec struct {
+					Pipeline []struct {
+						FunctionRef struct {
+							Name string `json:"name"`
+						} `json:"functionRef"`
+					} `json:"pipeline"`
+				} `json:"spec"`
+			}
+			if err := yaml.Unmarshal(out, &c); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range c.Spec.Pipeline {
+				got = append(got, s.FunctionRef.Name)
+			}
+			if diff := cmp.Diff(tc.wantNames, got); diff != "" {
+				t.Errorf("function names: -want +got:\n%s", diff)
+			}
+		})
+	}
+}
