@@ -457,34 +457,50 @@ func packageMeta(t *testing.T, img v1.Image) (pkgMeta, []byte) {
 // installs it as the Configuration's dependency.
 func checkFunctionRefs(t *testing.T, file string, stream []byte, m *Manifest) {
 	t.Helper()
+	docs, err := documents(stream)
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
 	compositions := 0
-	for _, doc := range strings.Split(string(stream), "\n---") {
-		var c struct {
-			Kind string `json:"kind"`
-			Spec struct {
-				Pipeline []struct {
-					FunctionRef struct {
-						Name string `json:"name"`
-					} `json:"functionRef"`
-				} `json:"pipeline"`
-			} `json:"spec"`
-		}
-		if err := yaml.Unmarshal([]byte(doc), &c); err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		if c.Kind != "Composition" {
+	for _, doc := range docs {
+		kind, names := pipelineFunctions(t, doc)
+		if kind != "Composition" {
 			continue
 		}
 		compositions++
-		for _, s := range c.Spec.Pipeline {
-			if want := FunctionName(m.Registry); s.FunctionRef.Name != want {
-				t.Errorf("%s: a Composition calls function %q; installed as the dependency it is %q", file, s.FunctionRef.Name, want)
+		for _, n := range names {
+			if want := FunctionName(m.Registry); n != want {
+				t.Errorf("%s: a Composition calls function %q; installed as the dependency it is %q", file, n, want)
 			}
 		}
 	}
 	if compositions == 0 {
 		t.Errorf("%s holds no Composition", file)
 	}
+}
+
+// pipelineFunctions returns an object's kind and, for a Composition, the
+// name of the function each pipeline step calls.
+func pipelineFunctions(t *testing.T, doc []byte) (string, []string) {
+	t.Helper()
+	var c struct {
+		Kind string `json:"kind"`
+		Spec struct {
+			Pipeline []struct {
+				FunctionRef struct {
+					Name string `json:"name"`
+				} `json:"functionRef"`
+			} `json:"pipeline"`
+		} `json:"spec"`
+	}
+	if err := yaml.Unmarshal(doc, &c); err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, 0, len(c.Spec.Pipeline))
+	for _, s := range c.Spec.Pipeline {
+		names = append(names, s.FunctionRef.Name)
+	}
+	return c.Kind, names
 }
 
 func TestFunctionName(t *testing.T) {
@@ -633,22 +649,7 @@ func TestRenameFunction(t *testing.T) {
 				}
 				return
 			}
-			var c struct {
-				Spec struct {
-					Pipeline []struct {
-						FunctionRef struct {
-							Name string `json:"name"`
-						} `json:"functionRef"`
-					} `json:"pipeline"`
-				} `json:"spec"`
-			}
-			if err := yaml.Unmarshal(out, &c); err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, s := range c.Spec.Pipeline {
-				got = append(got, s.FunctionRef.Name)
-			}
+			_, got := pipelineFunctions(t, out)
 			if diff := cmp.Diff(tc.wantNames, got); diff != "" {
 				t.Errorf("function names: -want +got:\n%s", diff)
 			}
