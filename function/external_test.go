@@ -12,9 +12,9 @@ import (
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
-	"github.com/xp-aerospike/xp-aerospike/function/internal/compose"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/connection"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/workload"
 	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
 )
@@ -34,7 +34,7 @@ func externalXR(t *testing.T) map[string]any {
 // cloud would, by pod.
 func allocate(observed map[string]map[string]any, ips map[string]string) {
 	for pod, ip := range ips {
-		o := observed[string(compose.NameExternalService(pod))]
+		o := observed[string(names.ResourceExternalService(pod))]
 		o["status"] = map[string]any{"loadBalancer": map[string]any{"ingress": []any{map[string]any{"ip": ip}}}}
 	}
 }
@@ -57,7 +57,7 @@ func TestExternalAddressesArriveWithoutRestart(t *testing.T) {
 	xr := externalXR(t)
 	observed := settled(t, xr)
 	for _, pod := range []string{"cache-0-0", "cache-0-1"} {
-		svc := observed[string(compose.NameExternalService(pod))]
+		svc := observed[string(names.ResourceExternalService(pod))]
 		if svc == nil || svc["spec"].(map[string]any)["type"] != "LoadBalancer" {
 			t.Fatalf("no load balancer composed for pod %s: %v", pod, svc)
 		}
@@ -75,14 +75,14 @@ func TestExternalAddressesArriveWithoutRestart(t *testing.T) {
 		t.Fatal(f)
 	}
 
-	data := desiredOf(t, rsp, string(compose.NameConfigMap))["data"].(map[string]any)
+	data := desiredOf(t, rsp, string(names.ResourceConfigMap))["data"].(map[string]any)
 	if got := []any{data[config.ExternalKey("cache-0-0")], data[config.ExternalKey("cache-0-1")]}; !cmp.Equal(got, []any{"203.0.113.10:3000", "203.0.113.11:3000"}) {
 		t.Errorf("ConfigMap entries of the pods: %v", got)
 	}
-	if data["rack-0.conf"] != observed[string(compose.NameConfigMap)]["data"].(map[string]any)["rack-0.conf"] {
+	if data["rack-0.conf"] != observed[string(names.ResourceConfigMap)]["data"].(map[string]any)["rack-0.conf"] {
 		t.Error("the rack's aerospike.conf changed with the pods' addresses")
 	}
-	secret := desiredOf(t, rsp, string(compose.NameConnectionSecret))["data"].(map[string]any)
+	secret := desiredOf(t, rsp, string(names.ResourceConnectionSecret))["data"].(map[string]any)
 	seeds, _ := base64.StdEncoding.DecodeString(secret[connection.KeyExternalSeeds].(string))
 	if got, want := string(seeds), "203.0.113.10:3000,203.0.113.11:3000"; got != want {
 		t.Errorf("%s = %q, want %q", connection.KeyExternalSeeds, got, want)
@@ -94,7 +94,7 @@ func TestExternalAddressesArriveWithoutRestart(t *testing.T) {
 	if w, ok := status["waiting"]; ok {
 		t.Errorf("status.waiting = %v once every pod has its address", w)
 	}
-	sts := string(compose.NameStatefulSet(0))
+	sts := string(names.ResourceStatefulSet(0))
 	if diff := cmp.Diff(observed[sts]["spec"], desiredOf(t, rsp, sts)["spec"]); diff != "" {
 		t.Errorf("the pods' addresses changed the StatefulSet, which restarts pods -observed +desired:\n%s", diff)
 	}
@@ -114,7 +114,7 @@ func TestRealNodeAdvertisesExternalAddress(t *testing.T) {
 	if f := fatals(rsp); len(f) > 0 {
 		t.Fatal(f)
 	}
-	data := desiredOf(t, rsp, string(compose.NameConfigMap))["data"].(map[string]any)
+	data := desiredOf(t, rsp, string(names.ResourceConfigMap))["data"].(map[string]any)
 	conf := initContainer(t, data, pod)
 	if !strings.Contains(conf, "alternate-access-address "+ip+"\n") || !strings.Contains(conf, "alternate-access-port 3000\n") {
 		t.Fatalf("the init container did not write the pod's address:\n%s", conf)

@@ -30,8 +30,8 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
 	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/compose"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/observe"
 )
 
 // exampleXR reads an example's XR as a JSON-compatible map.
@@ -349,7 +349,7 @@ func TestReadinessAndStatus(t *testing.T) {
 	xr := exampleXR(t, "production-enterprise")
 	observed := settled(t, xr)
 	// Rack 3 is still rolling: one of its two pods runs the old template.
-	rolling := observed[string(compose.NameStatefulSet(3))]["status"].(map[string]any)
+	rolling := observed[string(names.ResourceStatefulSet(3))]["status"].(map[string]any)
 	rolling["updatedReplicas"], rolling["updateRevision"] = 1, "r2"
 
 	rsp := run(t, newRequest(t, xr, observed))
@@ -562,14 +562,14 @@ func TestLogLevelChangeRestartsNothing(t *testing.T) {
 		return out
 	}
 	levels := func(rsp *fnv1.RunFunctionResponse) map[string]any {
-		r, ok := rsp.GetDesired().GetResources()[string(compose.NameLogLevels)]
+		r, ok := rsp.GetDesired().GetResources()[string(names.ResourceLogLevels)]
 		if !ok {
 			return nil
 		}
 		return r.GetResource().AsMap()["spec"].(map[string]any)["forProvider"].(map[string]any)["levels"].(map[string]any)
 	}
 
-	if _, ok := run(t, newRequest(t, xr, nil)).GetDesired().GetResources()[string(compose.NameLogLevels)]; ok {
+	if _, ok := run(t, newRequest(t, xr, nil)).GetDesired().GetResources()[string(names.ResourceLogLevels)]; ok {
 		t.Error("a LogLevels is composed while the spec sets no level")
 	}
 	console(map[string]any{"migrate": "debug"})
@@ -587,7 +587,7 @@ func TestLogLevelChangeRestartsNothing(t *testing.T) {
 	if diff := cmp.Diff(map[string]any{"any": "info", "migrate": "detail", "namespace": "warning"}, levels(rsp)); diff != "" {
 		t.Errorf("the LogLevels' levels -want +got:\n%s", diff)
 	}
-	if got := rsp.GetDesired().GetResources()[string(compose.NameLogLevels)].GetReady(); got != fnv1.Ready_READY_TRUE {
+	if got := rsp.GetDesired().GetResources()[string(names.ResourceLogLevels)].GetReady(); got != fnv1.Ready_READY_TRUE {
 		t.Errorf("the LogLevels the provider reports ready is %v, want ready", got)
 	}
 	conf := rsp.GetDesired().GetResources()["config"].GetResource().AsMap()["data"].(map[string]any)
@@ -598,8 +598,8 @@ func TestLogLevelChangeRestartsNothing(t *testing.T) {
 	}
 
 	// Not yet reported ready by the provider: not ready.
-	delete(observed[string(compose.NameLogLevels)], "status")
-	if got := run(t, newRequest(t, xr, observed)).GetDesired().GetResources()[string(compose.NameLogLevels)].GetReady(); got != fnv1.Ready_READY_FALSE {
+	delete(observed[string(names.ResourceLogLevels)], "status")
+	if got := run(t, newRequest(t, xr, observed)).GetDesired().GetResources()[string(names.ResourceLogLevels)].GetReady(); got != fnv1.Ready_READY_FALSE {
 		t.Errorf("a LogLevels the provider has not reported ready is %v, want not ready", got)
 	}
 
@@ -662,14 +662,14 @@ func TestServiceMonitorOnlyWhereItsCRDIs(t *testing.T) {
 			}
 			req.Input = in
 			if tc.required != nil {
-				req.RequiredResources = map[string]*fnv1.Resources{requiredServiceMonitorCRD: tc.required}
+				req.RequiredResources = map[string]*fnv1.Resources{observe.RequiredServiceMonitorCRD: tc.required}
 			}
 			rsp := run(t, req)
 			if f := fatals(rsp); len(f) > 0 {
 				t.Fatalf("%s: unexpected fatal results: %q", tc.reason, f)
 			}
 			res := rsp.GetDesired().GetResources()
-			if _, got := res[string(compose.NameServiceMonitor)]; got != tc.wantMonitor {
+			if _, got := res[string(names.ResourceServiceMonitor)]; got != tc.wantMonitor {
 				t.Errorf("%s: ServiceMonitor composed: %v, want %v", tc.reason, got, tc.wantMonitor)
 			}
 			for _, n := range []string{"statefulset-rack-1", "service-metrics", "config"} {
@@ -677,7 +677,7 @@ func TestServiceMonitorOnlyWhereItsCRDIs(t *testing.T) {
 					t.Errorf("%s: %s not composed", tc.reason, n)
 				}
 			}
-			sel, asked := rsp.GetRequirements().GetResources()[requiredServiceMonitorCRD]
+			sel, asked := rsp.GetRequirements().GetResources()[observe.RequiredServiceMonitorCRD]
 			if asked != tc.wantAsk {
 				t.Errorf("%s: asked for the CRD: %v, want %v", tc.reason, asked, tc.wantAsk)
 			}
@@ -697,10 +697,10 @@ func TestServiceMonitorOnlyWhereItsCRDIs(t *testing.T) {
 				t.Errorf("%s: warnings %q, want one containing %q", tc.reason, warnings, tc.wantWarning)
 			}
 			if tc.wantMonitor {
-				checkObject(t, string(compose.NameServiceMonitor), res[string(compose.NameServiceMonitor)].GetResource())
+				checkObject(t, string(names.ResourceServiceMonitor), res[string(names.ResourceServiceMonitor)].GetResource())
 				// Not yet observed, yet ready: a ServiceMonitor added to a
 				// Ready database must not make it unready.
-				if got := res[string(compose.NameServiceMonitor)].GetReady(); got != fnv1.Ready_READY_TRUE {
+				if got := res[string(names.ResourceServiceMonitor)].GetReady(); got != fnv1.Ready_READY_TRUE {
 					t.Errorf("%s: the new ServiceMonitor is %v, want %v", tc.reason, got, fnv1.Ready_READY_TRUE)
 				}
 			}
@@ -742,7 +742,7 @@ func TestClusterRoleCoversEveryComposedKind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withMonitor.RequiredResources = map[string]*fnv1.Resources{requiredServiceMonitorCRD: {Items: []*fnv1.Resource{{Resource: crd}}}}
+	withMonitor.RequiredResources = map[string]*fnv1.Resources{observe.RequiredServiceMonitorCRD: {Items: []*fnv1.Resource{{Resource: crd}}}}
 
 	withLevels := exampleXR(t, "minimal-community")
 	withLevels["spec"].(map[string]any)["aerospikeConfig"] = map[string]any{"logging": []any{map[string]any{"name": "console", "migrate": "debug"}}}

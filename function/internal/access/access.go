@@ -5,6 +5,8 @@
 package access
 
 import (
+	"strings"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
@@ -16,8 +18,11 @@ import (
 )
 
 // ProviderConfig points the provider at the database through its client
-// Service, logging in as the admin user when access control is on.
-func ProviderConfig(d *database.Database) *v1alpha1.ProviderConfig {
+// Service, logging in as the admin user when access control is on. Its
+// connection details, which the provider adds to the application user's
+// connection Secret, tell the TLS name and port and externalSeeds, the
+// nodes' external addresses known so far.
+func ProviderConfig(d *database.Database, externalSeeds []string) *v1alpha1.ProviderConfig {
 	pc := &v1alpha1.ProviderConfig{
 		ObjectMeta: metav1.ObjectMeta{Name: d.Names.ProviderConfig(), Namespace: d.Namespace, Labels: d.Names.Labels("provider-config")},
 		Spec: v1alpha1.ProviderConfigSpec{
@@ -29,6 +34,12 @@ func ProviderConfig(d *database.Database) *v1alpha1.ProviderConfig {
 			// and port as the function's own would.
 			ConnectionDetails: connection.TLS(d),
 		},
+	}
+	if len(externalSeeds) > 0 {
+		if pc.Spec.ConnectionDetails == nil {
+			pc.Spec.ConnectionDetails = map[string]string{}
+		}
+		pc.Spec.ConnectionDetails[connection.KeyExternalSeeds] = strings.Join(externalSeeds, ",")
 	}
 	if d.Security() {
 		ref := d.Spec.AccessControl.AdminSecretRef

@@ -29,7 +29,7 @@ func secured(s *v1alpha1.AerospikeDatabaseSpec) {
 
 func TestCommunity(t *testing.T) {
 	d := dbtest.New(t, nil, nil)
-	pc := ProviderConfig(d)
+	pc := ProviderConfig(d, nil)
 	if pc.Spec.Credentials.Source != providerv1alpha1.CredentialsNone || pc.Spec.Hosts[0] != "db.team.svc.cluster.local" || pc.Spec.ClusterName != "db" {
 		t.Errorf("ProviderConfig %+v: want no credentials, the client Service and the cluster name", pc.Spec)
 	}
@@ -47,7 +47,7 @@ func TestCommunity(t *testing.T) {
 
 func TestEnterprise(t *testing.T) {
 	d := dbtest.New(t, nil, secured)
-	pc := ProviderConfig(d)
+	pc := ProviderConfig(d, nil)
 	want := &providerv1alpha1.CredentialsSecretRef{Name: "admin", UsernameKey: "username", PasswordKey: "password"}
 	if diff := cmp.Diff(want, pc.Spec.Credentials.SecretRef); diff != "" || pc.Spec.Credentials.Source != providerv1alpha1.CredentialsSecret {
 		t.Errorf("ProviderConfig credentials: -want +got:\n%s", diff)

@@ -10,12 +10,13 @@
 package config
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/check"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
@@ -89,10 +91,10 @@ var DefaultLogLevels = map[string]string{"any": "info"}
 // Build returns the configuration of every rack of d, in d.Racks' order, or
 // the errors that make the configuration invalid, each naming the spec field
 // to change.
-func Build(d *database.Database) ([]Rack, field.ErrorList) {
+func Build(d *database.Database) ([]Rack, check.Result) {
 	user, errs := userConf(d)
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, check.Errors(errs...)
 	}
 	seedKey, seedPort := "mesh-seed-address-ports", database.HeartbeatPort
 	if d.HeartbeatTLS() {
@@ -110,7 +112,7 @@ func Build(d *database.Database) ([]Rack, field.ErrorList) {
 			// Racks differ only by rack-id, which is valid by
 			// construction: validating one rack validates all.
 			if errs := validate(d, ours, origins, user); len(errs) > 0 {
-				return nil, errs
+				return nil, check.Errors(errs...)
 			}
 		}
 		conf := asconfig.Merge(ours, user)
@@ -118,46 +120,56 @@ func Build(d *database.Database) ([]Rack, field.ErrorList) {
 		externalAccess(d, conf)
 		text, err := asconfig.Write(conf)
 		if err != nil {
-			return nil, field.ErrorList{field.InternalError(field.NewPath("spec", "aerospikeConfig"), err)}
+			return nil, check.Errors(field.InternalError(field.NewPath("spec", "aerospikeConfig"), err))
 		}
-		out = append(out, Rack{ID: r.ID, Text: text, Hash: hash(text, d.Schema), Live: live(conf, d.Schema), LogLevels: logLevels(conf)})
+		h, err := hash(conf, d.Schema)
+		if err != nil {
+			return nil, check.Errors(field.InternalError(field.NewPath("spec", "aerospikeConfig"), err))
+		}
+		out = append(out, Rack{ID: r.ID, Text: text, Hash: h, Live: live(conf, d.Schema), LogLevels: logLevels(conf)})
 	}
-	return out, nil
+	return out, check.Result{}
 }
 
-// hash identifies a rendered configuration without what a running node
-// needs no restart for: its seed lines, the settings of a namespace (or of
-// its storage engine) the server changes live, and the console sink's
-// levels. The levels are hashed as if at their default, any at info, so a
-// database that sets none keeps the hash it had before levels changed live.
-// The writer puts one setting per line and opens one block per line, so the
-// lines can be read with the block they are in.
-func hash(text []byte, s *asconfig.Schema) string {
-	h := sha256.New()
-	var blocks []string
-	for line := range bytes.Lines(text) {
-		words := strings.Fields(string(line))
-		switch {
-		case len(words) == 0:
-		case words[len(words)-1] == "{":
-			blocks = append(blocks, words[0])
-		case words[0] == "}":
-			if len(blocks) > 0 {
-				blocks = blocks[:len(blocks)-1]
-			}
-		case words[0] == "mesh-seed-address-port", words[0] == "tls-mesh-seed-address-port":
-			continue
-		case liveSetting(s, blocks, words[0]):
-			continue
-		case consoleLevel(blocks, words[0]):
-			if len(words) > 1 && words[1] == "any" {
-				h.Write([]byte("\t\tcontext any info\n"))
-			}
+// hash identifies a configuration without what a running node needs no
+// restart for: the heartbeat seeds, the namespace settings the server
+// changes live (exactly those live returns) and the console sink's levels,
+// hashed as if at their default (any at info), so a database that sets none
+// keeps the hash it had before levels changed live. It hashes the text the
+// writer renders of what is left, which is what a pod reads.
+func hash(c asconfig.Conf, s *asconfig.Schema) (string, error) {
+	text, err := asconfig.Write(restartable(c, s))
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(text)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// restartable returns a copy of c without the settings hash leaves out.
+func restartable(c asconfig.Conf, s *asconfig.Schema) asconfig.Conf {
+	out := asconfig.Merge(c, nil)
+	hb := heartbeat(out)
+	delete(hb, "mesh-seed-address-ports")
+	delete(hb, "tls-mesh-seed-address-ports")
+	nss, _ := out["namespaces"].([]any)
+	for _, n := range nss {
+		ns, _ := n.(map[string]any)
+		liveKeys(ns, s, func(m map[string]any, key, _, _ string) { delete(m, key) })
+	}
+	sinks, _ := out["logging"].([]any)
+	for i, e := range sinks {
+		sink, _ := e.(map[string]any)
+		if sink["name"] != "console" {
 			continue
 		}
-		h.Write(line)
+		def := asconfig.Conf{"name": "console"}
+		if level, ok := setting(sink["any"]); ok && level != "" {
+			def["any"] = DefaultLogLevels["any"]
+		}
+		sinks[i] = def
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return out
 }
 
 // perNode are dynamic namespace settings that differ between nodes, so the
@@ -165,22 +177,25 @@ func hash(text []byte, s *asconfig.Schema) string {
 // change through the configuration and a restart.
 var perNode = map[string]bool{"rack-id": true}
 
-// liveSetting reports whether a setting written inside blocks is a
-// namespace's or its storage engine's that the server changes live.
-func liveSetting(s *asconfig.Schema, blocks []string, key string) bool {
-	switch {
-	case len(blocks) == 1 && blocks[0] == "namespace":
-		return !perNode[key] && s.Dynamic("namespaces", key)
-	case len(blocks) == 2 && blocks[0] == "namespace" && blocks[1] == "storage-engine":
-		return s.Dynamic("namespaces", "storage-engine", key)
+// liveKeys calls f with each single setting of a namespace (or of its
+// storage engine) that the server changes live: the map that holds it, its
+// key there, and its name and value as get-config reports them
+// (storage-engine.defrag-lwm-pct: "60").
+func liveKeys(ns map[string]any, s *asconfig.Schema, f func(m map[string]any, key, name, value string)) {
+	for _, k := range slices.Sorted(maps.Keys(ns)) {
+		if k == "storage-engine" {
+			se, _ := ns[k].(map[string]any)
+			for _, sk := range slices.Sorted(maps.Keys(se)) {
+				if str, ok := setting(se[sk]); ok && s.Dynamic("namespaces", "storage-engine", sk) {
+					f(se, sk, "storage-engine."+sk, str)
+				}
+			}
+			continue
+		}
+		if str, ok := setting(ns[k]); ok && k != "name" && !perNode[k] && s.Dynamic("namespaces", k) {
+			f(ns, k, k, str)
+		}
 	}
-	return false
-}
-
-// consoleLevel reports whether a setting written inside blocks is a
-// console sink's context level, which the server changes live.
-func consoleLevel(blocks []string, key string) bool {
-	return len(blocks) == 2 && blocks[0] == "logging" && blocks[1] == "console" && key == "context"
 }
 
 // logLevels returns the console sink's levels by context.
@@ -210,20 +225,7 @@ func live(c asconfig.Conf, s *asconfig.Schema) map[string]map[string]string {
 		ns, _ := n.(map[string]any)
 		name, _ := ns["name"].(string)
 		settings := map[string]string{}
-		for k, v := range ns {
-			if k == "storage-engine" {
-				se, _ := v.(map[string]any)
-				for sk, sv := range se {
-					if str, ok := setting(sv); ok && s.Dynamic("namespaces", "storage-engine", sk) {
-						settings["storage-engine."+sk] = str
-					}
-				}
-				continue
-			}
-			if str, ok := setting(v); ok && k != "name" && !perNode[k] && s.Dynamic("namespaces", k) {
-				settings[k] = str
-			}
-		}
+		liveKeys(ns, s, func(_ map[string]any, _, name, value string) { settings[name] = value })
 		if len(settings) > 0 {
 			out[name] = settings
 		}
@@ -253,8 +255,10 @@ func setting(v any) (string, bool) {
 	return "", false
 }
 
-// ConfigMap holds every rack's aerospike.conf.
-func ConfigMap(d *database.Database, racks []Rack) *corev1.ConfigMap {
+// ConfigMap holds every rack's aerospike.conf and, with external access,
+// each pod's external address by pod name (see ExternalKey). Invalid
+// addresses are left out: their pods wait.
+func ConfigMap(d *database.Database, racks []Rack, addrs map[string]Address) *corev1.ConfigMap {
 	cm := &corev1.ConfigMap{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:      d.Names.ConfigMap(),
@@ -265,6 +269,11 @@ func ConfigMap(d *database.Database, racks []Rack) *corev1.ConfigMap {
 	}
 	for _, r := range racks {
 		cm.Data[names.ConfigKey(r.ID)] = string(r.Text)
+	}
+	for pod, a := range addrs {
+		if a.Valid() {
+			cm.Data[ExternalKey(pod)] = a.String()
+		}
 	}
 	return cm
 }

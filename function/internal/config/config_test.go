@@ -25,9 +25,9 @@ func TestBuildRacks(t *testing.T) {
 		s.Racks = []v1alpha1.Rack{{ID: 1}, {ID: 2}}
 		s.AccessControl = &v1alpha1.AccessControl{}
 	})
-	racks, errs := Build(d)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	racks, res := Build(d)
+	if res.Failed() {
+		t.Fatal(res.Errors)
 	}
 	if len(racks) != 2 {
 		t.Fatalf("want a configuration per rack, got %d", len(racks))
@@ -54,9 +54,9 @@ func TestBuildRacks(t *testing.T) {
 
 func TestCommunityHasNoRackID(t *testing.T) {
 	d := dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) { s.Racks = []v1alpha1.Rack{{ID: 1}, {ID: 2}} })
-	racks, errs := Build(d)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	racks, res := Build(d)
+	if res.Failed() {
+		t.Fatal(res.Errors)
 	}
 	for _, r := range racks {
 		if strings.Contains(string(r.Text), "rack-id") {
@@ -69,9 +69,9 @@ func TestCommunityHasNoRackID(t *testing.T) {
 // nodes do not need; it must not restart them. Any other change must.
 func TestHashIgnoresSeeds(t *testing.T) {
 	hash := func(edit func(s *v1alpha1.AerospikeDatabaseSpec)) (string, string) {
-		racks, errs := Build(dbtest.New(t, nil, edit))
-		if len(errs) > 0 {
-			t.Fatal(errs)
+		racks, res := Build(dbtest.New(t, nil, edit))
+		if res.Failed() {
+			t.Fatal(res.Errors)
 		}
 		return racks[0].Hash, string(racks[0].Text)
 	}
@@ -97,13 +97,13 @@ func TestHashIgnoresSeeds(t *testing.T) {
 // text keeps them for the next start. A new sink is no level: it restarts.
 func TestHashIgnoresLogLevels(t *testing.T) {
 	build := func(conf string) Rack {
-		racks, errs := Build(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		racks, res := Build(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
 			if conf != "" {
 				s.AerospikeConfig = &apiextensionsv1.JSON{Raw: []byte(conf)}
 			}
 		}))
-		if len(errs) > 0 {
-			t.Fatal(errs)
+		if res.Failed() {
+			t.Fatal(res.Errors)
 		}
 		return racks[0]
 	}
@@ -139,9 +139,9 @@ func TestStorage(t *testing.T) {
 			{Name: "My_Files", Storage: v1alpha1.NamespaceStorage{Type: v1alpha1.StorageFile, Size: resource.MustParse("10Gi")}, DefaultTTL: "1h", NsupPeriod: "30"},
 		}
 	})
-	racks, errs := Build(d)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	racks, res := Build(d)
+	if res.Failed() {
+		t.Fatal(res.Errors)
 	}
 	contains(t, string(racks[0].Text),
 		"namespace dev {\n\tdefault-ttl 2592000\n\tnsup-period 120\n\treplication-factor 2\n\tstorage-engine device {\n\t\tdevice /dev/aerospike/data-dev\n\t}\n}",
@@ -228,8 +228,8 @@ func TestBuildErrors(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, errs := Build(dbtest.New(t, nil, tc.edit))
-			fieldtest.HavePrefixes(t, tc.reason, errs, tc.want)
+			_, res := Build(dbtest.New(t, nil, tc.edit))
+			fieldtest.HavePrefixes(t, tc.reason, res.Errors, tc.want)
 		})
 	}
 }
@@ -237,7 +237,7 @@ func TestBuildErrors(t *testing.T) {
 func TestConfigMap(t *testing.T) {
 	d := dbtest.New(t, nil, nil)
 	racks, _ := Build(d)
-	cm := ConfigMap(d, racks)
+	cm := ConfigMap(d, racks, nil)
 	if diff := cmp.Diff([]string{"rack-0.conf"}, keys(cm.Data)); diff != "" {
 		t.Errorf("ConfigMap keys: -want +got:\n%s", diff)
 	}
@@ -259,9 +259,9 @@ func keys(m map[string]string) []string {
 func TestLiveSettingsRestartNothing(t *testing.T) {
 	build := func(edit func(s *v1alpha1.AerospikeDatabaseSpec)) Rack {
 		t.Helper()
-		racks, errs := Build(dbtest.New(t, nil, edit))
-		if len(errs) > 0 {
-			t.Fatal(errs)
+		racks, res := Build(dbtest.New(t, nil, edit))
+		if res.Failed() {
+			t.Fatal(res.Errors)
 		}
 		return racks[0]
 	}
@@ -302,14 +302,14 @@ func TestTLS(t *testing.T) {
 	for _, version := range []string{"8.0.0.15", "8.1.2.0"} {
 		t.Run(version, func(t *testing.T) {
 			build := func(edit func(*v1alpha1.TLS), size int32) Rack {
-				racks, errs := Build(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+				racks, res := Build(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
 					enterprise(s)
 					s.Version, s.Size = version, size
 					s.TLS = &v1alpha1.TLS{SecretName: "db-tls"}
 					edit(s.TLS)
 				}))
-				if len(errs) > 0 {
-					t.Fatal(errs)
+				if res.Failed() {
+					t.Fatal(res.Errors)
 				}
 				return racks[0]
 			}

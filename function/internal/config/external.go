@@ -4,7 +4,6 @@ import (
 	"net"
 	"strconv"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -62,17 +61,6 @@ func (a Address) Valid() bool {
 		return false
 	}
 	return a.Host == "" || net.ParseIP(a.Host) != nil || len(validation.IsDNS1123Subdomain(a.Host)) == 0
-}
-
-// AddExternalAddresses writes each pod's external address, by pod name,
-// into the ConfigMap next to the racks' configurations. Invalid addresses
-// are left out: their pods wait.
-func AddExternalAddresses(cm *corev1.ConfigMap, addrs map[string]Address) {
-	for pod, a := range addrs {
-		if a.Valid() {
-			cm.Data[ExternalKey(pod)] = a.String()
-		}
-	}
 }
 
 // externalAccess adds the placeholders of the pod's external address to a

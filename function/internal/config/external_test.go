@@ -17,9 +17,9 @@ func external(typ v1alpha1.ExternalAccessType) func(s *v1alpha1.AerospikeDatabas
 }
 
 func TestExternalAccessConf(t *testing.T) {
-	racks, errs := Build(dbtest.New(t, nil, external(v1alpha1.ExternalAccessLoadBalancer)))
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	racks, res := Build(dbtest.New(t, nil, external(v1alpha1.ExternalAccessLoadBalancer)))
+	if res.Failed() {
+		t.Fatal(res.Errors)
 	}
 	text := string(racks[0].Text)
 	want := "\tservice {\n\t\talternate-access-address @EXTERNAL_ADDRESS@\n\t\talternate-access-port @EXTERNAL_PORT@\n\t\tport 3000\n\t}\n"
@@ -27,9 +27,9 @@ func TestExternalAccessConf(t *testing.T) {
 		t.Errorf("network.service must advertise the pod's external address through the placeholders, want\n%s\nin\n%s", want, text)
 	}
 
-	plain, errs := Build(dbtest.New(t, nil, nil))
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	plain, res := Build(dbtest.New(t, nil, nil))
+	if res.Failed() {
+		t.Fatal(res.Errors)
 	}
 	if strings.Contains(string(plain[0].Text), "alternate-access") {
 		t.Errorf("without external access nothing is advertised:\n%s", plain[0].Text)
@@ -44,15 +44,14 @@ func TestExternalAccessConf(t *testing.T) {
 // hash, so an address Kubernetes allocates late restarts no node.
 func TestExternalAddressesChangeNoHash(t *testing.T) {
 	d := dbtest.New(t, nil, external(v1alpha1.ExternalAccessLoadBalancer))
-	racks, errs := Build(d)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	racks, res := Build(d)
+	if res.Failed() {
+		t.Fatal(res.Errors)
 	}
-	before := ConfigMap(d, racks)
+	before := ConfigMap(d, racks, nil)
 	text, hash := before.Data["rack-0.conf"], racks[0].Hash
 
-	cm := ConfigMap(d, racks)
-	AddExternalAddresses(cm, map[string]Address{
+	cm := ConfigMap(d, racks, map[string]Address{
 		"db-0-0": {Host: "203.0.113.10", Port: 3000},
 		"db-0-1": {Host: "lb-1.elb.example.com", Port: 3000},
 		"db-0-2": {Port: 31234},
@@ -70,9 +69,9 @@ func TestExternalAddressesChangeNoHash(t *testing.T) {
 	if diff := cmp.Diff(want, cm.Data); diff != "" {
 		t.Errorf("ConfigMap data: -want +got:\n%s", diff)
 	}
-	again, errs := Build(d)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	again, res := Build(d)
+	if res.Failed() {
+		t.Fatal(res.Errors)
 	}
 	if again[0].Hash != hash || string(again[0].Text) != text {
 		t.Error("a rack's configuration and hash must not depend on the pods' addresses")
@@ -86,17 +85,17 @@ func TestExternalAccessOwnsAlternateAccess(t *testing.T) {
 	user := func(s *v1alpha1.AerospikeDatabaseSpec) {
 		s.AerospikeConfig = &apiextensionsv1.JSON{Raw: []byte(`{"network":{"service":{"alternate-access-addresses":["198.51.100.1"],"alternate-access-port":4000}}}`)}
 	}
-	_, errs := Build(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+	_, res := Build(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
 		user(s)
 		external(v1alpha1.ExternalAccessNodePort)(s)
 	}))
-	fieldtest.HavePrefixes(t, "with external access, the alternate address is each node's own", errs, []string{
+	fieldtest.HavePrefixes(t, "with external access, the alternate address is each node's own", res.Errors, []string{
 		"spec.aerospikeConfig.network.service.alternate-access-addresses: Forbidden: is managed by xp-aerospike",
 		"spec.aerospikeConfig.network.service.alternate-access-port: Forbidden: is managed by xp-aerospike",
 	})
-	racks, errs := Build(dbtest.New(t, nil, user))
-	if len(errs) > 0 {
-		t.Fatalf("without external access a user may advertise an alternate address of their own: %v", errs)
+	racks, res := Build(dbtest.New(t, nil, user))
+	if res.Failed() {
+		t.Fatalf("without external access a user may advertise an alternate address of their own: %v", res.Errors)
 	}
 	if !strings.Contains(string(racks[0].Text), "alternate-access-address 198.51.100.1") {
 		t.Errorf("the user's alternate address is written:\n%s", racks[0].Text)
@@ -115,13 +114,13 @@ func TestAddressString(t *testing.T) {
 }
 
 func TestExternalAccessTLSConf(t *testing.T) {
-	racks, errs := Build(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+	racks, res := Build(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
 		enterprise(s)
 		s.TLS = &v1alpha1.TLS{SecretName: "db-tls"}
 		external(v1alpha1.ExternalAccessNodePort)(s)
 	}))
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	if res.Failed() {
+		t.Fatal(res.Errors)
 	}
 	text := string(racks[0].Text)
 	for _, want := range []string{"\t\ttls-alternate-access-address @EXTERNAL_ADDRESS@\n", "\t\ttls-alternate-access-port @EXTERNAL_PORT@\n"} {

@@ -36,9 +36,11 @@ func TLS(d *database.Database) map[string]string {
 	return map[string]string{KeyTLSName: d.TLSName(), KeyTLSPort: strconv.Itoa(database.TLSServicePort)}
 }
 
-// Secret returns the connection Secret of d. It holds no credentials yet:
-// users and their passwords come with access control.
-func Secret(d *database.Database) *corev1.Secret {
+// Secret returns the connection Secret of d, with externalSeeds, the nodes'
+// external addresses known so far (see KeyExternalSeeds). It holds no
+// credentials: with access control the application user's User writes the
+// Secret instead.
+func Secret(d *database.Database, externalSeeds []string) *corev1.Secret {
 	port := strconv.Itoa(database.ServicePort)
 	hosts := d.PodHosts()
 	for i, h := range hosts {
@@ -60,6 +62,9 @@ func Secret(d *database.Database) *corev1.Secret {
 	}
 	for k, v := range TLS(d) {
 		s.Data[k] = []byte(v)
+	}
+	if len(externalSeeds) > 0 {
+		s.Data[KeyExternalSeeds] = []byte(strings.Join(externalSeeds, ","))
 	}
 	return s
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func TestSecret(t *testing.T) {
-	s := Secret(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) { s.Size = 2 }))
+	s := Secret(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) { s.Size = 2 }), nil)
 	got := map[string]string{}
 	for k, v := range s.Data {
 		got[k] = string(v)
@@ -36,7 +36,7 @@ func TestSecretWithTLS(t *testing.T) {
 		s.Edition = v1alpha1.EditionEnterprise
 		s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "key"}
 		s.TLS = &v1alpha1.TLS{SecretName: "db-tls", Name: "aerospike.example.com"}
-	}))
+	}), nil)
 	if got := string(s.Data[KeyTLSName]); got != "aerospike.example.com" {
 		t.Errorf("%s = %q, want the spec's TLS name", KeyTLSName, got)
 	}

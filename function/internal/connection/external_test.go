@@ -6,13 +6,12 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
 )
 
-func TestAddExternalSeeds(t *testing.T) {
-	s := Secret(dbtest.New(t, nil, nil))
-	AddExternalSeeds(s, nil)
+func TestExternalSeeds(t *testing.T) {
+	s := Secret(dbtest.New(t, nil, nil), nil)
 	if _, ok := s.Data[KeyExternalSeeds]; ok {
 		t.Errorf("no %s before any address is known", KeyExternalSeeds)
 	}
-	AddExternalSeeds(s, []string{"203.0.113.10:3000", "lb.example.com:3000"})
+	s = Secret(dbtest.New(t, nil, nil), []string{"203.0.113.10:3000", "lb.example.com:3000"})
 	if got := string(s.Data[KeyExternalSeeds]); got != "203.0.113.10:3000,lb.example.com:3000" {
 		t.Errorf("%s = %q", KeyExternalSeeds, got)
 	}

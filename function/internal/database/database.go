@@ -20,6 +20,7 @@ import (
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/check"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
 	"github.com/xp-aerospike/xp-aerospike/internal/asconfig"
 )
@@ -85,6 +86,10 @@ type Database struct {
 	// which only the request tells (see the function's requirements).
 	PrometheusOperator bool
 	ServiceMonitors    bool
+
+	// MaxUnavailable is how many nodes a voluntary disruption may take at
+	// once.
+	MaxUnavailable int32
 }
 
 // Rack is one failure domain: one StatefulSet.
@@ -101,13 +106,13 @@ var versionRe = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+(\.[0-9]+)?(_[0-9]+)?
 
 // New resolves a defaulted, validated XR with the function's input, which
 // may be nil. Errors name the spec field at fault.
-func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, field.ErrorList) {
+func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, check.Result) {
 	if in == nil {
 		in = &v1beta1.Input{}
 	}
 	ns, nsErr := namespace(xr)
 	if nsErr != nil {
-		return nil, field.ErrorList{nsErr}
+		return nil, check.Errors(nsErr)
 	}
 	s := &xr.Spec
 	d := &Database{
@@ -129,19 +134,19 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, field.Er
 	case s.Image != "":
 		d.Version = tagVersion(s.Image)
 		if d.Version == "" {
-			return nil, field.ErrorList{field.Required(p.Child("version"), "set the server version (for example 8.1.0.0): it cannot be read from spec.image's tag")}
+			return nil, check.Errors(field.Required(p.Child("version"), "set the server version (for example 8.1.0.0): it cannot be read from spec.image's tag"))
 		}
 	case in.DefaultVersion != "":
 		d.Version = in.DefaultVersion
 	default:
-		return nil, field.ErrorList{field.Required(p.Child("version"), "set the server version (for example 8.1.0.0), or ask the platform team to set a default version in the function's input")}
+		return nil, check.Errors(field.Required(p.Child("version"), "set the server version (for example 8.1.0.0), or ask the platform team to set a default version in the function's input"))
 	}
 	if !versionRe.MatchString(d.Version) {
-		return nil, field.ErrorList{field.Invalid(p.Child("version"), d.Version, "must be a server version such as 8.1.0.0")}
+		return nil, check.Errors(field.Invalid(p.Child("version"), d.Version, "must be a server version such as 8.1.0.0"))
 	}
 	sch, err := asconfig.SchemaFor(d.Version)
 	if err != nil {
-		return nil, field.ErrorList{field.Invalid(p.Child("version"), d.Version, err.Error())}
+		return nil, check.Errors(field.Invalid(p.Child("version"), d.Version, err.Error()))
 	}
 	d.Schema = sch
 
@@ -155,7 +160,8 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, field.Er
 	}
 
 	d.Racks = split(s, d.Names)
-	return d, nil
+	d.MaxUnavailable = MaxUnavailable(s, MinReplicationFactor(s))
+	return d, check.Result{}
 }
 
 // namespace returns the namespace the XR's objects are composed in. A
@@ -315,4 +321,25 @@ func or(v, def string) string {
 		return v
 	}
 	return def
+}
+
+// MaxUnavailable returns how many nodes may be down at once: the user's
+// choice, else one, and never as many as the smallest replication factor.
+func MaxUnavailable(s *v1alpha1.AerospikeDatabaseSpec, minRF int32) int32 {
+	if s.MaxUnavailable != nil {
+		return min(*s.MaxUnavailable, max(minRF-1, 0))
+	}
+	return min(1, max(minRF-1, 0))
+}
+
+// MinReplicationFactor returns the smallest replication factor of the spec's
+// namespaces.
+func MinReplicationFactor(s *v1alpha1.AerospikeDatabaseSpec) int32 {
+	var m int32
+	for _, ns := range s.Namespaces {
+		if m == 0 || ns.ReplicationFactor < m {
+			m = ns.ReplicationFactor
+		}
+	}
+	return m
 }

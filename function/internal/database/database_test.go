@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
@@ -44,9 +45,9 @@ func TestSplit(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			d, errs := New(xrWith(func(s *v1alpha1.AerospikeDatabaseSpec) { s.Size, s.Racks = tc.size, tc.racks }), nil)
-			if len(errs) > 0 {
-				t.Fatal(errs)
+			d, res := New(xrWith(func(s *v1alpha1.AerospikeDatabaseSpec) { s.Size, s.Racks = tc.size, tc.racks }), nil)
+			if res.Failed() {
+				t.Fatal(res.Errors)
 			}
 			var got []int32
 			var sum int32
@@ -109,15 +110,15 @@ func TestImageAndVersion(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			d, errs := New(xrWith(tc.edit), tc.in)
+			d, res := New(xrWith(tc.edit), tc.in)
 			if tc.wantErr != "" {
-				if len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), tc.wantErr) {
-					t.Fatalf("%s: want error %q, got %v", tc.reason, tc.wantErr, errs)
+				if len(res.Errors) != 1 || !strings.HasPrefix(res.Errors[0].Error(), tc.wantErr) {
+					t.Fatalf("%s: want error %q, got %v", tc.reason, tc.wantErr, res.Errors)
 				}
 				return
 			}
-			if len(errs) > 0 {
-				t.Fatal(errs)
+			if res.Failed() {
+				t.Fatal(res.Errors)
 			}
 			if d.Image != tc.wantImage || d.Version != tc.wantVer {
 				t.Errorf("%s: image %q version %q, want %q %q", tc.reason, d.Image, d.Version, tc.wantImage, tc.wantVer)
@@ -145,16 +146,16 @@ func TestHosts(t *testing.T) {
 
 func TestDefaultVersion(t *testing.T) {
 	none := func(s *v1alpha1.AerospikeDatabaseSpec) { s.Version = "" }
-	d, errs := New(xrWith(none), &v1beta1.Input{DefaultVersion: "8.0.0.15"})
-	if len(errs) > 0 || d.Version != "8.0.0.15" || d.Image != "docker.io/aerospike/aerospike-server:8.0.0.15" {
-		t.Errorf("the platform's default version: %+v, %v", d, errs)
+	d, res := New(xrWith(none), &v1beta1.Input{DefaultVersion: "8.0.0.15"})
+	if res.Failed() || d.Version != "8.0.0.15" || d.Image != "docker.io/aerospike/aerospike-server:8.0.0.15" {
+		t.Errorf("the platform's default version: %+v, %v", d, res.Errors)
 	}
 	d, _ = New(xrWith(nil), &v1beta1.Input{DefaultVersion: "8.0.0.15"})
 	if d.Version != "8.1.0.0" {
 		t.Errorf("a pinned version wins over the default: %s", d.Version)
 	}
-	if _, errs := New(xrWith(none), nil); len(errs) != 1 || !strings.Contains(errs[0].Error(), "default version") {
-		t.Errorf("no version and no default: %v", errs)
+	if _, res := New(xrWith(none), nil); len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error(), "default version") {
+		t.Errorf("no version and no default: %v", res.Errors)
 	}
 }
 
@@ -200,27 +201,49 @@ func TestNamespace(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			x := xrWith(nil)
 			x.ObjectMeta = tc.meta
-			d, errs := New(x, nil)
+			d, res := New(x, nil)
 			if tc.wantErr != nil {
-				if len(errs) != 1 {
-					t.Fatalf("%s: want one error, got %v", tc.reason, errs)
+				if len(res.Errors) != 1 {
+					t.Fatalf("%s: want one error, got %v", tc.reason, res.Errors)
 				}
-				if diff := cmp.Diff(tc.wantErr, errs[0], cmpopts.IgnoreFields(field.Error{}, "Detail")); diff != "" {
+				if diff := cmp.Diff(tc.wantErr, res.Errors[0], cmpopts.IgnoreFields(field.Error{}, "Detail")); diff != "" {
 					t.Errorf("%s: -want +got:\n%s", tc.reason, diff)
 				}
-				if !strings.Contains(errs[0].Detail, "claim") {
-					t.Errorf("%s: the error does not say the database must be claimed: %v", tc.reason, errs[0])
+				if !strings.Contains(res.Errors[0].Detail, "claim") {
+					t.Errorf("%s: the error does not say the database must be claimed: %v", tc.reason, res.Errors[0])
 				}
 				return
 			}
-			if len(errs) > 0 {
-				t.Fatalf("%s: %v", tc.reason, errs)
+			if res.Failed() {
+				t.Fatalf("%s: %v", tc.reason, res.Errors)
 			}
 			if d.Namespace != tc.want {
 				t.Errorf("%s: Namespace = %q, want %q", tc.reason, d.Namespace, tc.want)
 			}
 			if !strings.Contains(d.Endpoint(), "."+tc.want+".svc.") {
 				t.Errorf("%s: Endpoint() = %q is not in namespace %q", tc.reason, d.Endpoint(), tc.want)
+			}
+		})
+	}
+}
+
+func TestMaxUnavailable(t *testing.T) {
+	cases := map[string]struct {
+		user  *int32
+		minRF int32
+		want  int32
+	}{
+		"DefaultRF2":     {minRF: 2, want: 1},
+		"DefaultRF3":     {minRF: 3, want: 1},
+		"DefaultRF1":     {minRF: 1, want: 0},
+		"UserRF3":        {user: ptr.To[int32](2), minRF: 3, want: 2},
+		"UserCappedByRF": {user: ptr.To[int32](5), minRF: 2, want: 1},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := MaxUnavailable(&v1alpha1.AerospikeDatabaseSpec{MaxUnavailable: tc.user}, tc.minRF)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("MaxUnavailable(): -want +got:\n%s", diff)
 			}
 		})
 	}

@@ -40,9 +40,9 @@ func New(t testing.TB, in *v1beta1.Input, edit func(s *v1alpha1.AerospikeDatabas
 		edit(&x.Spec)
 	}
 	xr.Default(&x.Spec)
-	d, errs := database.New(x, in)
-	if len(errs) > 0 {
-		t.Fatal(errs.ToAggregate())
+	d, r := database.New(x, in)
+	if r.Failed() {
+		t.Fatal(r.Errors.ToAggregate())
 	}
 	return d
 }

@@ -41,6 +41,9 @@ const (
 	// the pod template, so a static configuration change rolls the pods.
 	AnnotationConfigHash = "aerospike.xp-aerospike.io/config-hash"
 
+	// ServerContainer is the pod's container that runs asd.
+	ServerContainer = "aerospike-server"
+
 	// AppName is the value of LabelName.
 	AppName = "aerospike"
 	// ManagedBy is the value of LabelManagedBy.

@@ -31,7 +31,7 @@ func FuzzNext(f *testing.F) {
 			for i, rk := range racks {
 				if rk.Observed != nil {
 					obs[i] = ptr.Deref(rk.Observed.Spec.Replicas, 1)
-					obsPart[i] = partition(rk.Observed)
+					obsPart[i] = Partition(rk.Observed)
 				}
 			}
 			stable, _ := healthy(racks, cluster, last)
@@ -43,15 +43,15 @@ func FuzzNext(f *testing.F) {
 				if rk.Observed == nil {
 					continue
 				}
-				d := ptr.Deref(rk.Desired.Spec.Replicas, 1)
+				d := s.Racks[i].Replicas
 				if d < obs[i] {
 					removed += obs[i] - d
 				}
-				p := partition(rk.Desired)
+				p := s.Racks[i].Partition
 				if p < 0 || p > d {
 					t.Fatalf("step %d: rack %d partition %d outside 0..%d", step, rk.ID, p, d)
 				}
-				if p < obsPart[i] && sameTemplate(rk.Observed, rk.Desired) && obsPart[i] <= obs[i] {
+				if p < obsPart[i] && TemplateOf(rk.Observed) == rk.Template && obsPart[i] <= obs[i] {
 					if obsPart[i]-p > 1 {
 						t.Fatalf("step %d: rack %d partition lowered by %d pods at once", step, rk.ID, obsPart[i]-p)
 					}
@@ -61,10 +61,10 @@ func FuzzNext(f *testing.F) {
 				}
 			}
 			if removed > 1 {
-				t.Fatalf("step %d: %d nodes removed in one step:\n%s", step, removed, describe(racks, obs))
+				t.Fatalf("step %d: %d nodes removed in one step:\n%s", step, removed, describe(racks, obs, s))
 			}
 			if removed == 1 && !stable {
-				t.Fatalf("step %d: a node removed while the cluster is not stable:\n%s", step, describe(racks, obs))
+				t.Fatalf("step %d: a node removed while the cluster is not stable:\n%s", step, describe(racks, obs, s))
 			}
 			if lowered > 0 && !stable {
 				t.Fatalf("step %d: a pod restarted while the cluster is not stable", step)
@@ -86,7 +86,7 @@ func randomState(r *rand.Rand) ([]Rack, *Cluster, *metav1.Time) {
 	for i := range n {
 		want := int32(1 + r.IntN(6))
 		hash := fmt.Sprint("h", r.IntN(2))
-		rk := Rack{ID: int32(i + 1), Desired: sts(want, hash, "v1", 0)}
+		rk := Rack{ID: int32(i + 1), Nodes: want, Template: tmpl(hash, "v1")}
 		if r.IntN(8) > 0 {
 			have := int32(1 + r.IntN(6))
 			p := int32(r.IntN(int(have) + 1))
@@ -112,10 +112,10 @@ func randomState(r *rand.Rand) ([]Rack, *Cluster, *metav1.Time) {
 	return racks, c, last
 }
 
-func describe(racks []Rack, obs []int32) string {
+func describe(racks []Rack, obs []int32, p Plan) string {
 	s := ""
 	for i, rk := range racks {
-		s += fmt.Sprintf("rack %d: observed %d desired %d\n", rk.ID, obs[i], ptr.Deref(rk.Desired.Spec.Replicas, 0))
+		s += fmt.Sprintf("rack %d: observed %d planned %d\n", rk.ID, obs[i], p.Racks[i].Replicas)
 	}
 	return s
 }
@@ -150,7 +150,7 @@ func FuzzGuard(f *testing.F) {
 		if r.IntN(2) == 0 {
 			confirmed = append(confirmed, "namespace/mem")
 		}
-		errs := Guard(racks, s, "8.1.2.0", confirmed)
+		errs := Guard(racks, s, "8.1.2.0", confirmed).Errors
 		for name := range dropped {
 			if name == "mem" && len(confirmed) > 0 {
 				continue

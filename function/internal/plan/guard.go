@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/check"
 	"github.com/xp-aerospike/xp-aerospike/internal/asconfig"
 )
 
@@ -89,7 +91,7 @@ func parseNamespaces(a string) map[string]nsSig {
 // Guard refuses what the spec changes since the observed StatefulSets were
 // made that would lose data, unless confirmed holds its confirmation. Each
 // error names the spec field and the annotation value that confirms it.
-func Guard(racks []Rack, s *v1alpha1.AerospikeDatabaseSpec, version string, confirmed []string) field.ErrorList {
+func Guard(racks []Rack, s *v1alpha1.AerospikeDatabaseSpec, version string, confirmed []string) check.Result {
 	var observed *Rack
 	for i := range racks {
 		if racks[i].Observed != nil {
@@ -98,11 +100,11 @@ func Guard(racks []Rack, s *v1alpha1.AerospikeDatabaseSpec, version string, conf
 		}
 	}
 	if observed == nil {
-		return nil // a new database loses nothing
+		return check.Result{} // a new database loses nothing
 	}
 	have := observed.Observed.Annotations
 	if have[AnnotationNamespaces] == "" {
-		return nil // made before signatures existed: nothing to compare
+		return check.Result{} // made before signatures existed: nothing to compare
 	}
 	p := field.NewPath("spec")
 	var errs field.ErrorList
@@ -117,7 +119,7 @@ func Guard(racks []Rack, s *v1alpha1.AerospikeDatabaseSpec, version string, conf
 	for i, ns := range s.Namespaces {
 		index[ns.Name] = i
 	}
-	for _, name := range sortedKeys(old) {
+	for _, name := range slices.Sorted(maps.Keys(old)) {
 		o := old[name]
 		i, ok := index[name]
 		if !ok {
@@ -160,7 +162,7 @@ func Guard(racks []Rack, s *v1alpha1.AerospikeDatabaseSpec, version string, conf
 			refuse(p.Child("persistentVolumeClaimRetentionPolicy", "whenScaled"), "deleting the data volumes of nodes removed by a scale-down", "volume-deletion")
 		}
 	}
-	return errs
+	return check.Errors(errs...)
 }
 
 // upgrade refuses version changes the server does not support: skipping a
@@ -181,15 +183,6 @@ func upgrade(p *field.Path, from, to string) field.ErrorList {
 		return field.ErrorList{field.Forbidden(p, fmt.Sprintf("the cluster runs %s: a downgrade to an older major version is not supported; stay on %d.x", from, f[0]))}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // Confirmed parses the confirmation annotation's value.

@@ -27,7 +27,7 @@ func observedFrom(s *v1alpha1.AerospikeDatabaseSpec, version string) []Rack {
 	o := running(3, "h", "v", 0, 3)
 	o.Annotations = Signature(s, version)
 	o.Spec.PersistentVolumeClaimRetentionPolicy = &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: "Retain", WhenScaled: "Retain"}
-	return []Rack{{ID: 0, Desired: sts(3, "h", "v", 0), Observed: o}}
+	return []Rack{{ID: 0, Nodes: 3, Template: tmpl("h", "v"), Observed: o}}
 }
 
 func TestGuard(t *testing.T) {
@@ -105,23 +105,23 @@ func TestGuard(t *testing.T) {
 			if tc.edit != nil {
 				tc.edit(s)
 			}
-			fieldtest.HavePrefixes(t, tc.reason, Guard(racks, s, tc.version, tc.confirmed), tc.want)
+			fieldtest.HavePrefixes(t, tc.reason, Guard(racks, s, tc.version, tc.confirmed).Errors, tc.want)
 		})
 	}
 }
 
 func TestDowngrade(t *testing.T) {
-	errs := Guard(observedFrom(spec(), "8.1.2.0"), spec(), "7.2.0.0", nil)
+	errs := Guard(observedFrom(spec(), "8.1.2.0"), spec(), "7.2.0.0", nil).Errors
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "downgrade to an older major version") {
 		t.Errorf("Guard() = %v", errs)
 	}
-	if errs := Guard(observedFrom(spec(), "8.1.2.0"), spec(), "8.0.0.15", nil); len(errs) != 0 {
+	if errs := Guard(observedFrom(spec(), "8.1.2.0"), spec(), "8.0.0.15", nil).Errors; len(errs) != 0 {
 		t.Errorf("a downgrade within a major is the user's call: %v", errs)
 	}
 }
 
 func TestGuardNewDatabase(t *testing.T) {
-	if errs := Guard([]Rack{{ID: 0, Desired: sts(3, "h", "v", 0)}}, spec(), "8.1.2.0", nil); len(errs) != 0 {
+	if errs := Guard([]Rack{{ID: 0, Nodes: 3, Template: tmpl("h", "v")}}, spec(), "8.1.2.0", nil).Errors; len(errs) != 0 {
 		t.Errorf("a new database loses nothing: %v", errs)
 	}
 }
@@ -165,7 +165,7 @@ func TestGuardInterNodeTLS(t *testing.T) {
 					e.edit(e.s)
 				}
 			}
-			errs := Guard(observedFrom(was, "8.1.2.0"), is, "8.1.2.0", []string{"tls", "edition"})
+			errs := Guard(observedFrom(was, "8.1.2.0"), is, "8.1.2.0", []string{"tls", "edition"}).Errors
 			if got := len(errs) > 0; got != tc.refused {
 				t.Fatalf("%s: refused = %v (%v), want %v", tc.reason, got, errs, tc.refused)
 			}

@@ -22,14 +22,16 @@
 //     edition, deleting volumes with the database) is refused unless the
 //     user confirms it by annotation.
 //
-// The plan is a pure function of the desired objects and the observed state,
-// so every step can be tested without a cluster.
+// The plan is a pure function of each rack's final state and the observed
+// one, and it returns data: how many pods each rack's StatefulSet runs and
+// where its rolling-update partition stands. The builders render that; the
+// plan never touches an object, so every step can be tested without a
+// cluster.
 package plan
 
 import (
 	"fmt"
 	"slices"
-	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -37,13 +39,32 @@ import (
 
 	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/workload"
 )
 
-// Rack is one rack's desired StatefulSet and the one observed, if any.
+// Template is what restarts a pod when it changes: the hash of its
+// configuration and its server image.
+type Template struct {
+	ConfigHash string
+	Image      string
+}
+
+// TemplateOf returns the template an observed StatefulSet's pods run.
+func TemplateOf(s *appsv1.StatefulSet) Template {
+	t := Template{ConfigHash: s.Spec.Template.Annotations[names.AnnotationConfigHash]}
+	for _, c := range s.Spec.Template.Spec.Containers {
+		if c.Name == names.ServerContainer {
+			t.Image = c.Image
+		}
+	}
+	return t
+}
+
+// Rack is one rack as the spec finally asks for it, and its observed
+// StatefulSet, if any.
 type Rack struct {
 	ID       int32
-	Desired  *appsv1.StatefulSet
+	Nodes    int32
+	Template Template
 	Observed *appsv1.StatefulSet
 }
 
@@ -51,9 +72,27 @@ type Rack struct {
 // reported nothing yet.
 type Cluster = providerv1alpha1.ClusterStatusObservation
 
-// Step is the next safe step. Its effect is already applied to the racks'
-// desired StatefulSets (replicas and rolling-update partition).
-type Step struct {
+// RackStep is what one rack's StatefulSet runs after the step.
+type RackStep struct {
+	ID int32
+
+	// Replicas is the number of pods.
+	Replicas int32
+
+	// Partition is the rolling-update partition: pods from this ordinal
+	// up run the rack's template, those below keep theirs.
+	Partition int32
+}
+
+// Settled reports whether the rack runs its final number of pods with
+// nothing held back.
+func (s RackStep) Settled(r Rack) bool { return s.Replicas == r.Nodes && s.Partition == 0 }
+
+// Plan is the next safe step.
+type Plan struct {
+	// Racks in the order of the racks planned.
+	Racks []RackStep
+
 	// Waiting says what the plan waits for before the next change; empty
 	// when the database runs as its spec asks.
 	Waiting []string
@@ -64,19 +103,32 @@ type Step struct {
 	Took bool
 }
 
-// Next adjusts each rack's desired StatefulSet to the next safe step from
-// its observed one. A rack without an observed StatefulSet is new and is
-// created as desired. lastStep is the time of the cluster observation the
-// previous step relied on, if any.
-func Next(racks []Rack, cluster *Cluster, lastStep *metav1.Time) Step {
-	s := Step{}
+// Rack returns the step of the rack with the given ID.
+func (p Plan) Rack(id int32) RackStep {
+	for _, s := range p.Racks {
+		if s.ID == id {
+			return s
+		}
+	}
+	return RackStep{ID: id}
+}
+
+// Next returns the next safe step from each rack's observed StatefulSet
+// towards its final state. A rack without an observed StatefulSet is new
+// and is created as the spec asks. lastStep is the time of the cluster
+// observation the previous step relied on, if any.
+func Next(racks []Rack, cluster *Cluster, lastStep *metav1.Time) Plan {
+	p := Plan{Racks: make([]RackStep, len(racks))}
+	for i, r := range racks {
+		p.Racks[i] = RackStep{ID: r.ID, Replicas: r.Nodes}
+	}
 	stable, why := healthy(racks, cluster, lastStep)
 
 	// Roll before scaling down: a pod restarting while another node leaves
 	// could take both copies of a record.
-	rolling := rollout(racks, stable, why, &s)
-	scale(racks, stable && !rolling, why, &s)
-	return s
+	rolling := rollout(racks, stable, why, &p)
+	scale(racks, stable && !rolling, why, &p)
+	return p
 }
 
 // healthy reports whether the cluster may lose a node now: the provider
@@ -114,43 +166,42 @@ func healthy(racks []Rack, c *Cluster, lastStep *metav1.Time) (bool, string) {
 // rollout applies new pod templates with every pod held back, then lowers
 // one rack's partition by one pod when the cluster is stable. It reports
 // whether a rollout is under way.
-func rollout(racks []Rack, stable bool, why string, s *Step) bool {
+func rollout(racks []Rack, stable bool, why string, p *Plan) bool {
 	rolled := false // one rack at a time
-	for _, r := range racks {
-		o, d := r.Observed, r.Desired
+	for i, r := range racks {
+		o, s := r.Observed, &p.Racks[i]
 		if o == nil {
 			continue
 		}
 		replicas := ptr.Deref(o.Spec.Replicas, 1)
-		if !sameTemplate(o, d) {
+		if TemplateOf(o) != r.Template {
 			// New template: apply it, restarting nobody yet.
-			setPartition(d, replicas)
-			s.Waiting = append(s.Waiting, fmt.Sprintf("rack %d: new pod template applied, pods restart one at a time", r.ID))
+			s.Partition = replicas
+			p.Waiting = append(p.Waiting, fmt.Sprintf("rack %d: new pod template applied, pods restart one at a time", r.ID))
 			rolled = true
 			continue
 		}
-		p := partition(o)
-		if p == 0 && updated(o) {
-			setPartition(d, 0)
+		part := Partition(o)
+		if part == 0 && updated(o) {
 			continue
 		}
 		// A rollout is under way on this rack.
-		setPartition(d, p)
+		s.Partition = part
 		if rolled {
-			s.Waiting = append(s.Waiting, fmt.Sprintf("rack %d: waiting for the previous rack's rollout", r.ID))
+			p.Waiting = append(p.Waiting, fmt.Sprintf("rack %d: waiting for the previous rack's rollout", r.ID))
 			continue
 		}
 		rolled = true
-		done := o.Status.UpdatedReplicas >= replicas-p
+		done := o.Status.UpdatedReplicas >= replicas-part
 		switch {
 		case !done:
-			s.Waiting = append(s.Waiting, fmt.Sprintf("rack %d: restarting pod %d with the new template", r.ID, p))
+			p.Waiting = append(p.Waiting, fmt.Sprintf("rack %d: restarting pod %d with the new template", r.ID, part))
 		case !stable:
-			s.Waiting = append(s.Waiting, fmt.Sprintf("rack %d: %d of %d pods updated; next pod after %s", r.ID, replicas-p, replicas, why))
-		case p > 0:
-			setPartition(d, p-1)
-			s.Took = true
-			s.Waiting = append(s.Waiting, fmt.Sprintf("rack %d: restarting pod %d of %d with the new template", r.ID, p-1, replicas))
+			p.Waiting = append(p.Waiting, fmt.Sprintf("rack %d: %d of %d pods updated; next pod after %s", r.ID, replicas-part, replicas, why))
+		case part > 0:
+			s.Partition = part - 1
+			p.Took = true
+			p.Waiting = append(p.Waiting, fmt.Sprintf("rack %d: restarting pod %d of %d with the new template", r.ID, part-1, replicas))
 		}
 	}
 	return rolled
@@ -159,39 +210,41 @@ func rollout(racks []Rack, stable bool, why string, s *Step) bool {
 // scale keeps replicas where they are unless the spec asks for more (added
 // at once) or fewer (removed one node at a time across the cluster, only
 // when safe is true).
-func scale(racks []Rack, safe bool, why string, s *Step) {
+func scale(racks []Rack, safe bool, why string, p *Plan) {
 	removed := false
 	// Remove from the rack with the most nodes above its target first, so
 	// racks stay balanced; ties go to the last rack.
-	order := slices.Clone(racks)
-	slices.SortStableFunc(order, func(a, b Rack) int { return int(excess(b) - excess(a)) })
-	for _, r := range order {
-		o, d := r.Observed, r.Desired
+	order := make([]int, len(racks))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return int(excess(racks[b]) - excess(racks[a])) })
+	for _, i := range order {
+		r, s := racks[i], &p.Racks[i]
+		o := r.Observed
 		if o == nil {
 			continue
 		}
-		have, want := ptr.Deref(o.Spec.Replicas, 1), ptr.Deref(d.Spec.Replicas, 1)
+		have, want := ptr.Deref(o.Spec.Replicas, 1), r.Nodes
 		if want >= have {
 			continue
 		}
 		next := have
 		switch {
 		case removed:
-			s.Waiting = append(s.Waiting, fmt.Sprintf("rack %d: %d nodes to remove after the current one", r.ID, have-want))
+			p.Waiting = append(p.Waiting, fmt.Sprintf("rack %d: %d nodes to remove after the current one", r.ID, have-want))
 		case !safe:
 			if why == "" {
 				why = "the rollout"
 			}
-			s.Waiting = append(s.Waiting, fmt.Sprintf("rack %d: removing a node waits for %s", r.ID, why))
+			p.Waiting = append(p.Waiting, fmt.Sprintf("rack %d: removing a node waits for %s", r.ID, why))
 		default:
-			next, removed, s.Took = have-1, true, true
-			s.Waiting = append(s.Waiting, fmt.Sprintf("rack %d: removing node %d, %d left to remove", r.ID, have-1, have-1-want))
+			next, removed, p.Took = have-1, true, true
+			p.Waiting = append(p.Waiting, fmt.Sprintf("rack %d: removing node %d, %d left to remove", r.ID, have-1, have-1-want))
 		}
-		d.Spec.Replicas = ptr.To(next)
+		s.Replicas = next
 		// The partition counts pods: keep it within the replicas.
-		if p := partition(d); p > next {
-			setPartition(d, next)
-		}
+		s.Partition = min(s.Partition, next)
 	}
 }
 
@@ -199,23 +252,7 @@ func excess(r Rack) int32 {
 	if r.Observed == nil {
 		return 0
 	}
-	return ptr.Deref(r.Observed.Spec.Replicas, 1) - ptr.Deref(r.Desired.Spec.Replicas, 1)
-}
-
-// sameTemplate compares what restarts a pod: its configuration hash and
-// its server image.
-func sameTemplate(o, d *appsv1.StatefulSet) bool {
-	return o.Spec.Template.Annotations[names.AnnotationConfigHash] == d.Spec.Template.Annotations[names.AnnotationConfigHash] &&
-		image(o) == image(d)
-}
-
-func image(s *appsv1.StatefulSet) string {
-	for _, c := range s.Spec.Template.Spec.Containers {
-		if c.Name == workload.ServerContainer {
-			return c.Image
-		}
-	}
-	return ""
+	return ptr.Deref(r.Observed.Spec.Replicas, 1) - r.Nodes
 }
 
 // updated reports whether every pod the StatefulSet has runs its update
@@ -228,22 +265,10 @@ func updated(o *appsv1.StatefulSet) bool {
 	return st.UpdatedReplicas >= existing && (st.UpdateRevision == "" || st.CurrentRevision == st.UpdateRevision)
 }
 
-func partition(s *appsv1.StatefulSet) int32 {
+// Partition returns a StatefulSet's rolling-update partition.
+func Partition(s *appsv1.StatefulSet) int32 {
 	if ru := s.Spec.UpdateStrategy.RollingUpdate; ru != nil && ru.Partition != nil {
 		return *ru.Partition
 	}
 	return 0
-}
-
-func setPartition(s *appsv1.StatefulSet, p int32) {
-	if s.Spec.UpdateStrategy.RollingUpdate == nil {
-		s.Spec.UpdateStrategy.RollingUpdate = &appsv1.RollingUpdateStatefulSetStrategy{}
-	}
-	s.Spec.UpdateStrategy.RollingUpdate.Partition = ptr.To(p)
-}
-
-// RackOf returns the rack ID of a StatefulSet from its labels.
-func RackOf(s *appsv1.StatefulSet) int32 {
-	n, _ := strconv.Atoi(s.Labels[names.LabelRack])
-	return int32(n) //nolint:gosec // Rack IDs are at most 1000000.
 }

@@ -12,7 +12,6 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/workload"
 )
 
 // sts builds a StatefulSet with replicas, a template hash and image, and a
@@ -28,7 +27,7 @@ func sts(replicas int32, hash, image string, partition int32) *appsv1.StatefulSe
 			},
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{names.AnnotationConfigHash: hash}},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: workload.ServerContainer, Image: image}}},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: names.ServerContainer, Image: image}}},
 			},
 		},
 	}
@@ -47,6 +46,9 @@ func running(replicas int32, hash, image string, partition, updated int32) *apps
 	}
 	return s
 }
+
+// tmpl is a pod template of a configuration hash and a server image.
+func tmpl(hash, image string) Template { return Template{ConfigHash: hash, Image: image} }
 
 var (
 	t0 = metav1.NewTime(time.Unix(1000, 0))
@@ -77,24 +79,24 @@ func TestNext(t *testing.T) {
 	}{
 		"Create": {
 			reason: "a new database is created as the spec asks",
-			racks:  []Rack{{ID: 1, Desired: sts(3, "h1", "v1", 0)}},
+			racks:  []Rack{{ID: 1, Nodes: 3, Template: tmpl("h1", "v1")}},
 			want:   result{Replicas: []int32{3}, Partitions: []int32{0}},
 		},
 		"Settled": {
 			reason:  "nothing to do when the cluster runs the spec",
-			racks:   []Rack{{ID: 1, Desired: sts(3, "h1", "v1", 0), Observed: running(3, "h1", "v1", 0, 3)}},
+			racks:   []Rack{{ID: 1, Nodes: 3, Template: tmpl("h1", "v1"), Observed: running(3, "h1", "v1", 0, 3)}},
 			cluster: stable(3, t0),
 			want:    result{Replicas: []int32{3}, Partitions: []int32{0}},
 		},
 		"ScaleUpIsImmediate": {
 			reason:  "nodes are added at once, even while the cluster migrates",
-			racks:   []Rack{{ID: 1, Desired: sts(6, "h1", "v1", 0), Observed: running(3, "h1", "v1", 0, 3)}},
+			racks:   []Rack{{ID: 1, Nodes: 6, Template: tmpl("h1", "v1"), Observed: running(3, "h1", "v1", 0, 3)}},
 			cluster: &Cluster{Stable: false, ClusterSize: 3, ObservedTime: &t0},
 			want:    result{Replicas: []int32{6}, Partitions: []int32{0}},
 		},
 		"ScaleUpUnderWayIsNoRollout": {
 			reason: "pods a scale-up has yet to create are not pods to restart: the template is the same",
-			racks: []Rack{{ID: 1, Desired: sts(3, "h1", "v1", 0), Observed: func() *appsv1.StatefulSet {
+			racks: []Rack{{ID: 1, Nodes: 3, Template: tmpl("h1", "v1"), Observed: func() *appsv1.StatefulSet {
 				o := running(3, "h1", "v1", 0, 2)
 				o.Status.Replicas, o.Status.ReadyReplicas, o.Status.UpdateRevision = 2, 2, "r1"
 				return o
@@ -105,28 +107,28 @@ func TestNext(t *testing.T) {
 		},
 		"ScaleDownOneNode": {
 			reason:  "a stable cluster loses one node, not three",
-			racks:   []Rack{{ID: 1, Desired: sts(2, "h1", "v1", 0), Observed: running(5, "h1", "v1", 0, 5)}},
+			racks:   []Rack{{ID: 1, Nodes: 2, Template: tmpl("h1", "v1"), Observed: running(5, "h1", "v1", 0, 5)}},
 			cluster: stable(5, t0),
 			want:    result{Replicas: []int32{4}, Partitions: []int32{0}, Took: true},
 			waiting: "removing node 4, 2 left to remove",
 		},
 		"ScaleDownWaitsForMigrations": {
 			reason:  "no node leaves while partitions migrate",
-			racks:   []Rack{{ID: 1, Desired: sts(2, "h1", "v1", 0), Observed: running(4, "h1", "v1", 0, 4)}},
+			racks:   []Rack{{ID: 1, Nodes: 2, Template: tmpl("h1", "v1"), Observed: running(4, "h1", "v1", 0, 4)}},
 			cluster: &Cluster{Stable: false, ClusterSize: 4, MigratePartitionsRemaining: 120, ObservedTime: &t0},
 			want:    result{Replicas: []int32{4}, Partitions: []int32{0}},
 			waiting: "120 partitions migrating",
 		},
 		"ScaleDownWaitsForStatus": {
 			reason:  "no node leaves before the cluster's status is reported",
-			racks:   []Rack{{ID: 1, Desired: sts(2, "h1", "v1", 0), Observed: running(3, "h1", "v1", 0, 3)}},
+			racks:   []Rack{{ID: 1, Nodes: 2, Template: tmpl("h1", "v1"), Observed: running(3, "h1", "v1", 0, 3)}},
 			cluster: nil,
 			want:    result{Replicas: []int32{3}, Partitions: []int32{0}},
 			waiting: "not reported yet",
 		},
 		"ScaleDownWaitsForNewerStatus": {
 			reason:   "the status the last step relied on cannot justify the next",
-			racks:    []Rack{{ID: 1, Desired: sts(2, "h1", "v1", 0), Observed: running(3, "h1", "v1", 0, 3)}},
+			racks:    []Rack{{ID: 1, Nodes: 2, Template: tmpl("h1", "v1"), Observed: running(3, "h1", "v1", 0, 3)}},
 			cluster:  stable(3, t0),
 			lastStep: &t0,
 			want:     result{Replicas: []int32{3}, Partitions: []int32{0}},
@@ -134,14 +136,14 @@ func TestNext(t *testing.T) {
 		},
 		"ScaleDownWaitsForSize": {
 			reason:  "the cluster still counts the node removed last",
-			racks:   []Rack{{ID: 1, Desired: sts(2, "h1", "v1", 0), Observed: running(3, "h1", "v1", 0, 3)}},
+			racks:   []Rack{{ID: 1, Nodes: 2, Template: tmpl("h1", "v1"), Observed: running(3, "h1", "v1", 0, 3)}},
 			cluster: stable(4, t1),
 			want:    result{Replicas: []int32{3}, Partitions: []int32{0}},
 			waiting: "the cluster has 4 nodes, the StatefulSets 3",
 		},
 		"ScaleDownWaitsForPods": {
 			reason: "a pod not ready means a node's data may be elsewhere",
-			racks: []Rack{{ID: 1, Desired: sts(2, "h1", "v1", 0), Observed: func() *appsv1.StatefulSet {
+			racks: []Rack{{ID: 1, Nodes: 2, Template: tmpl("h1", "v1"), Observed: func() *appsv1.StatefulSet {
 				s := running(3, "h1", "v1", 0, 3)
 				s.Status.ReadyReplicas = 2
 				return s
@@ -153,35 +155,35 @@ func TestNext(t *testing.T) {
 		"ScaleDownOneRackAtATime": {
 			reason: "one node in the whole cluster, from the rack furthest above its target",
 			racks: []Rack{
-				{ID: 1, Desired: sts(1, "h1", "v1", 0), Observed: running(2, "h1", "v1", 0, 2)},
-				{ID: 2, Desired: sts(1, "h1", "v1", 0), Observed: running(3, "h1", "v1", 0, 3)},
+				{ID: 1, Nodes: 1, Template: tmpl("h1", "v1"), Observed: running(2, "h1", "v1", 0, 2)},
+				{ID: 2, Nodes: 1, Template: tmpl("h1", "v1"), Observed: running(3, "h1", "v1", 0, 3)},
 			},
 			cluster: stable(5, t0),
 			want:    result{Replicas: []int32{2, 2}, Partitions: []int32{0, 0}, Took: true},
 		},
 		"NewTemplateHeld": {
 			reason:  "a new template reaches every rack with no pod restarted",
-			racks:   []Rack{{ID: 1, Desired: sts(3, "h2", "v1", 0), Observed: running(3, "h1", "v1", 0, 3)}, {ID: 2, Desired: sts(2, "h2", "v1", 0), Observed: running(2, "h1", "v1", 0, 2)}},
+			racks:   []Rack{{ID: 1, Nodes: 3, Template: tmpl("h2", "v1"), Observed: running(3, "h1", "v1", 0, 3)}, {ID: 2, Nodes: 2, Template: tmpl("h2", "v1"), Observed: running(2, "h1", "v1", 0, 2)}},
 			cluster: stable(5, t0),
 			want:    result{Replicas: []int32{3, 2}, Partitions: []int32{3, 2}},
 			waiting: "new pod template applied",
 		},
 		"RollOnePod": {
 			reason:  "a stable cluster restarts its next pod",
-			racks:   []Rack{{ID: 1, Desired: sts(3, "h2", "v1", 0), Observed: running(3, "h2", "v1", 3, 0)}},
+			racks:   []Rack{{ID: 1, Nodes: 3, Template: tmpl("h2", "v1"), Observed: running(3, "h2", "v1", 3, 0)}},
 			cluster: stable(3, t0),
 			want:    result{Replicas: []int32{3}, Partitions: []int32{2}, Took: true},
 		},
 		"RollWaitsForRestart": {
 			reason:  "the pod being restarted has not come back updated",
-			racks:   []Rack{{ID: 1, Desired: sts(3, "h2", "v1", 0), Observed: running(3, "h2", "v1", 2, 0)}},
+			racks:   []Rack{{ID: 1, Nodes: 3, Template: tmpl("h2", "v1"), Observed: running(3, "h2", "v1", 2, 0)}},
 			cluster: stable(3, t1),
 			want:    result{Replicas: []int32{3}, Partitions: []int32{2}},
 			waiting: "restarting pod 2",
 		},
 		"RollWaitsForStability": {
 			reason:  "the restarted node is back but its data is still migrating",
-			racks:   []Rack{{ID: 1, Desired: sts(3, "h2", "v1", 0), Observed: running(3, "h2", "v1", 2, 1)}},
+			racks:   []Rack{{ID: 1, Nodes: 3, Template: tmpl("h2", "v1"), Observed: running(3, "h2", "v1", 2, 1)}},
 			cluster: &Cluster{Stable: false, ClusterSize: 3, MigratePartitionsRemaining: 7, ObservedTime: &t1},
 			want:    result{Replicas: []int32{3}, Partitions: []int32{2}},
 			waiting: "1 of 3 pods updated",
@@ -189,8 +191,8 @@ func TestNext(t *testing.T) {
 		"RollOneRackAtATime": {
 			reason: "the second rack waits while the first rolls",
 			racks: []Rack{
-				{ID: 1, Desired: sts(2, "h2", "v1", 0), Observed: running(2, "h2", "v1", 2, 0)},
-				{ID: 2, Desired: sts(2, "h2", "v1", 0), Observed: running(2, "h2", "v1", 2, 0)},
+				{ID: 1, Nodes: 2, Template: tmpl("h2", "v1"), Observed: running(2, "h2", "v1", 2, 0)},
+				{ID: 2, Nodes: 2, Template: tmpl("h2", "v1"), Observed: running(2, "h2", "v1", 2, 0)},
 			},
 			cluster: stable(4, t0),
 			want:    result{Replicas: []int32{2, 2}, Partitions: []int32{1, 2}, Took: true},
@@ -198,7 +200,7 @@ func TestNext(t *testing.T) {
 		},
 		"RollThenScaleDown": {
 			reason:   "no node leaves while pods restart",
-			racks:    []Rack{{ID: 1, Desired: sts(2, "h2", "v1", 0), Observed: running(3, "h2", "v1", 2, 1)}},
+			racks:    []Rack{{ID: 1, Nodes: 2, Template: tmpl("h2", "v1"), Observed: running(3, "h2", "v1", 2, 1)}},
 			cluster:  stable(3, t1),
 			lastStep: &t0,
 			want:     result{Replicas: []int32{3}, Partitions: []int32{1}, Took: true},
@@ -206,21 +208,21 @@ func TestNext(t *testing.T) {
 		},
 		"Upgrade": {
 			reason:  "a new image is a new template, held back then rolled",
-			racks:   []Rack{{ID: 1, Desired: sts(3, "h1", "v2", 0), Observed: running(3, "h1", "v1", 0, 3)}},
+			racks:   []Rack{{ID: 1, Nodes: 3, Template: tmpl("h1", "v2"), Observed: running(3, "h1", "v1", 0, 3)}},
 			cluster: stable(3, t0),
 			want:    result{Replicas: []int32{3}, Partitions: []int32{3}},
 		},
 		"RolloutDone": {
 			reason:  "every pod updated: the partition returns to 0",
-			racks:   []Rack{{ID: 1, Desired: sts(3, "h2", "v1", 0), Observed: running(3, "h2", "v1", 0, 3)}},
+			racks:   []Rack{{ID: 1, Nodes: 3, Template: tmpl("h2", "v1"), Observed: running(3, "h2", "v1", 0, 3)}},
 			cluster: stable(3, t0),
 			want:    result{Replicas: []int32{3}, Partitions: []int32{0}},
 		},
 		"RackMissing": {
 			reason: "a rack added to the spec is created while the others hold",
 			racks: []Rack{
-				{ID: 1, Desired: sts(2, "h1", "v1", 0), Observed: running(3, "h1", "v1", 0, 3)},
-				{ID: 2, Desired: sts(1, "h1", "v1", 0)},
+				{ID: 1, Nodes: 2, Template: tmpl("h1", "v1"), Observed: running(3, "h1", "v1", 0, 3)},
+				{ID: 2, Nodes: 1, Template: tmpl("h1", "v1")},
 			},
 			cluster: stable(3, t0),
 			want:    result{Replicas: []int32{3, 1}, Partitions: []int32{0, 0}},
@@ -231,9 +233,9 @@ func TestNext(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := Next(tc.racks, tc.cluster, tc.lastStep)
 			got := result{Took: s.Took}
-			for _, r := range tc.racks {
-				got.Replicas = append(got.Replicas, ptr.Deref(r.Desired.Spec.Replicas, 0))
-				got.Partitions = append(got.Partitions, partition(r.Desired))
+			for _, r := range s.Racks {
+				got.Replicas = append(got.Replicas, r.Replicas)
+				got.Partitions = append(got.Partitions, r.Partition)
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("%s: -want +got:\n%s", tc.reason, diff)

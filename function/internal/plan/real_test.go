@@ -7,7 +7,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	as "github.com/aerospike/aerospike-client-go/v8"
 
@@ -52,11 +51,11 @@ func (s *sim) observed() *appsv1.StatefulSet {
 	return o
 }
 
-// apply takes the plan's decision to the processes, one pod at a time, as
-// an OrderedReady StatefulSet does.
-func (s *sim) apply(d *appsv1.StatefulSet) {
+// apply takes the plan's step for the rack to the processes, one pod at a
+// time, as an OrderedReady StatefulSet does.
+func (s *sim) apply(step RackStep, t Template) {
 	s.t.Helper()
-	s.replicas, s.partition, s.image = ptr.Deref(d.Spec.Replicas, 1), partition(d), image(d)
+	s.replicas, s.partition, s.image = step.Replicas, step.Partition, t.Image
 	for i, n := range s.c.Nodes() {
 		switch {
 		case int32(i) >= s.replicas && n.Running():
@@ -114,7 +113,7 @@ func write(t *testing.T, c *harness.Cluster, n int) func() error {
 // drive runs the plan against the simulated StatefulSet until it settles,
 // checking after every step that every record is readable. It returns the
 // steps that restarted a pod or removed a node.
-func drive(t *testing.T, s *sim, desired func() *appsv1.StatefulSet, readable func() error) int {
+func drive(t *testing.T, s *sim, want Rack, readable func() error) int {
 	t.Helper()
 	cl := realtest.Dial(t, s.c)
 	var last *metav1.Time
@@ -122,20 +121,21 @@ func drive(t *testing.T, s *sim, desired func() *appsv1.StatefulSet, readable fu
 	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
 		cluster := observe(t, s.c, cl)
-		d := desired()
-		step := Next([]Rack{{ID: 0, Desired: d, Observed: s.observed()}}, cluster, last)
+		rack := want
+		rack.Observed = s.observed()
+		step := Next([]Rack{rack}, cluster, last)
 		if step.Took {
 			last, took = cluster.ObservedTime, took+1
 		}
 		before := s.replicas
-		s.apply(d)
+		s.apply(step.Rack(rack.ID), rack.Template)
 		if before-s.replicas > 1 {
 			t.Fatalf("one step removed %d nodes", before-s.replicas)
 		}
 		if err := readable(); err != nil {
 			t.Fatalf("after step %d (%s): %v", took, strings.Join(step.Waiting, "; "), err)
 		}
-		if len(step.Waiting) == 0 && s.partition == 0 && s.replicas == ptr.Deref(desired().Spec.Replicas, 1) {
+		if len(step.Waiting) == 0 && s.partition == 0 && s.replicas == want.Nodes {
 			return took
 		}
 		time.Sleep(300 * time.Millisecond)
@@ -152,7 +152,7 @@ func TestRealScaleDown(t *testing.T) {
 	readable := write(t, c, 3000)
 	v := c.Nodes()[0].Version()
 	s := &sim{t: t, c: c, replicas: 3, image: v, running: []string{v, v, v}}
-	took := drive(t, s, func() *appsv1.StatefulSet { return sts(2, "h", v, 0) }, readable)
+	took := drive(t, s, Rack{Nodes: 2, Template: tmpl("h", v)}, readable)
 	if took != 1 {
 		t.Errorf("scaling 3 to 2 took %d steps, want 1", took)
 	}
@@ -174,7 +174,7 @@ func TestRealRollingUpgrade(t *testing.T) {
 	c := harness.Start(t, harness.Options{Nodes: 3, Version: from})
 	readable := write(t, c, 3000)
 	s := &sim{t: t, c: c, replicas: 3, image: from, running: []string{from, from, from}}
-	took := drive(t, s, func() *appsv1.StatefulSet { return sts(3, "h", to, 0) }, readable)
+	took := drive(t, s, Rack{Nodes: 3, Template: tmpl("h", to)}, readable)
 	if took != 3 {
 		t.Errorf("upgrading 3 nodes took %d restarts, want 3", took)
 	}

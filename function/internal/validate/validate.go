@@ -20,6 +20,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/check"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
 )
 
@@ -54,19 +56,10 @@ var privilegeCodes = map[v1alpha1.PrivilegeCode]bool{
 	v1alpha1.PrivilegeSysAdmin: true,
 }
 
-// Result of validating a spec.
-type Result struct {
-	// Errors make the spec unusable: nothing may be composed.
-	Errors field.ErrorList
-
-	// Warnings are worth telling the user but safe to compose.
-	Warnings []string
-}
-
 // Spec validates a defaulted spec (see xr.Default).
-func Spec(s *v1alpha1.AerospikeDatabaseSpec) Result {
+func Spec(s *v1alpha1.AerospikeDatabaseSpec) check.Result {
 	p := field.NewPath("spec")
-	r := Result{}
+	r := check.Result{}
 	r.Errors = append(r.Errors, edition(s, p)...)
 	r.Errors = append(r.Errors, racks(s, p.Child("racks"))...)
 	nsErrs, minRF := namespaces(s, p.Child("namespaces"))
@@ -496,29 +489,8 @@ func maxUnavailable(s *v1alpha1.AerospikeDatabaseSpec, minRF int32, p *field.Pat
 	if s.MaxUnavailable != nil && *s.MaxUnavailable > allowed {
 		return field.ErrorList{field.Invalid(p, *s.MaxUnavailable, fmt.Sprintf("must be below the smallest replication factor (%d) so a disruption never takes every copy of a record; use at most %d", minRF, allowed))}, nil
 	}
-	if MaxUnavailable(s, minRF) == 0 && s.Size > 1 {
+	if database.MaxUnavailable(s, minRF) == 0 && s.Size > 1 {
 		return nil, []string{"spec.maxUnavailable is 0 because a namespace has replication factor 1: node drains will wait until you raise the replication factor or remove the database's pods yourself"}
 	}
 	return nil, nil
-}
-
-// MaxUnavailable returns how many nodes may be down at once: the user's
-// choice, else one, and never as many as the smallest replication factor.
-func MaxUnavailable(s *v1alpha1.AerospikeDatabaseSpec, minRF int32) int32 {
-	if s.MaxUnavailable != nil {
-		return min(*s.MaxUnavailable, max(minRF-1, 0))
-	}
-	return min(1, max(minRF-1, 0))
-}
-
-// MinReplicationFactor returns the smallest replication factor of the spec's
-// namespaces.
-func MinReplicationFactor(s *v1alpha1.AerospikeDatabaseSpec) int32 {
-	var m int32
-	for _, ns := range s.Namespaces {
-		if m == 0 || ns.ReplicationFactor < m {
-			m = ns.ReplicationFactor
-		}
-	}
-	return m
 }

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/utils/ptr"
@@ -418,28 +417,6 @@ func TestSpec(t *testing.T) {
 				if !strings.HasPrefix(r.Warnings[i], tc.warnings[i]) {
 					t.Errorf("%s: warning %d: want prefix %q, got %q", tc.reason, i, tc.warnings[i], r.Warnings[i])
 				}
-			}
-		})
-	}
-}
-
-func TestMaxUnavailable(t *testing.T) {
-	cases := map[string]struct {
-		user  *int32
-		minRF int32
-		want  int32
-	}{
-		"DefaultRF2":     {minRF: 2, want: 1},
-		"DefaultRF3":     {minRF: 3, want: 1},
-		"DefaultRF1":     {minRF: 1, want: 0},
-		"UserRF3":        {user: ptr.To[int32](2), minRF: 3, want: 2},
-		"UserCappedByRF": {user: ptr.To[int32](5), minRF: 2, want: 1},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			got := MaxUnavailable(&v1alpha1.AerospikeDatabaseSpec{MaxUnavailable: tc.user}, tc.minRF)
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("MaxUnavailable(): -want +got:\n%s", diff)
 			}
 		})
 	}

@@ -7,14 +7,12 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/validate"
 )
 
 // PodDisruptionBudget lets voluntary disruptions (node drains, cluster
 // upgrades) take fewer nodes at once than the smallest replication factor,
 // so every record keeps a copy.
 func PodDisruptionBudget(d *database.Database) *policyv1.PodDisruptionBudget {
-	mu := validate.MaxUnavailable(d.Spec, validate.MinReplicationFactor(d.Spec))
 	return &policyv1.PodDisruptionBudget{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:      d.Names.PodDisruptionBudget(),
@@ -23,7 +21,7 @@ func PodDisruptionBudget(d *database.Database) *policyv1.PodDisruptionBudget {
 		},
 		Spec: policyv1.PodDisruptionBudgetSpec{
 			Selector:       &metav1.LabelSelector{MatchLabels: d.Names.Selector()},
-			MaxUnavailable: ptr.To(intstr.FromInt32(mu)),
+			MaxUnavailable: ptr.To(intstr.FromInt32(d.MaxUnavailable)),
 		},
 	}
 }

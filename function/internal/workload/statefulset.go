@@ -16,11 +16,12 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
 )
 
 // Container and volume names.
 const (
-	ServerContainer   = "aerospike-server"
+	ServerContainer   = names.ServerContainer
 	ExporterContainer = "exporter"
 	InitContainer     = "init-workdir"
 
@@ -48,19 +49,17 @@ const terminationGracePeriod = 600
 const startupFailures = 360
 
 // StatefulSets returns one StatefulSet per rack, in d.Racks' order; confs
-// holds each rack's configuration, in the same order.
-//
-// Each rolls every pod (partition 0) to its final replica count; the day-2
-// plan holds them back to the next safe step.
-func StatefulSets(d *database.Database, confs []config.Rack) []*appsv1.StatefulSet {
+// holds each rack's configuration, in the same order. Each runs the pods
+// and holds back the rollout the step p plans for its rack.
+func StatefulSets(d *database.Database, confs []config.Rack, p plan.Plan) []*appsv1.StatefulSet {
 	out := make([]*appsv1.StatefulSet, 0, len(d.Racks))
 	for i, r := range d.Racks {
-		out = append(out, withExternalAccess(d, r, statefulSet(d, r, confs[i])))
+		out = append(out, withExternalAccess(d, r, statefulSet(d, r, confs[i], p.Rack(r.ID))))
 	}
 	return out
 }
 
-func statefulSet(d *database.Database, r database.Rack, conf config.Rack) *appsv1.StatefulSet {
+func statefulSet(d *database.Database, r database.Rack, conf config.Rack, step plan.RackStep) *appsv1.StatefulSet {
 	selector := d.Names.RackSelector(r.ID)
 	podLabels := d.Names.RackSelector(r.ID)
 	podLabels[names.LabelComponent] = "database"
@@ -79,9 +78,12 @@ func statefulSet(d *database.Database, r database.Rack, conf config.Rack) *appsv
 			Name:      r.StatefulSet,
 			Namespace: d.Namespace,
 			Labels:    rackLabels(d, r),
+			// What the data depends on, for the guard to compare a
+			// later spec with.
+			Annotations: plan.Signature(d.Spec, d.Version),
 		},
 		Spec: appsv1.StatefulSetSpec{
-			Replicas:    ptr.To(r.Nodes),
+			Replicas:    ptr.To(step.Replicas),
 			ServiceName: d.Names.HeadlessService(),
 			Selector:    &metav1.LabelSelector{MatchLabels: selector},
 			// One pod at a time: a node joins the cluster before the
@@ -90,7 +92,7 @@ func statefulSet(d *database.Database, r database.Rack, conf config.Rack) *appsv
 			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{
 				Type: appsv1.RollingUpdateStatefulSetStrategyType,
 				RollingUpdate: &appsv1.RollingUpdateStatefulSetStrategy{
-					Partition: ptr.To[int32](0),
+					Partition: ptr.To(step.Partition),
 				},
 			},
 			PersistentVolumeClaimRetentionPolicy: &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{

@@ -14,16 +14,50 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
 )
 
 func build(t *testing.T, in *v1beta1.Input, edit func(s *v1alpha1.AerospikeDatabaseSpec)) (*database.Database, []*appsv1.StatefulSet) {
 	t.Helper()
 	d := dbtest.New(t, in, edit)
-	confs, errs := config.Build(d)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	confs, res := config.Build(d)
+	if res.Failed() {
+		t.Fatal(res.Errors)
 	}
-	return d, StatefulSets(d, confs)
+	return d, StatefulSets(d, confs, final(d))
+}
+
+// final is the step that runs every rack's final number of pods with
+// nothing held back.
+func final(d *database.Database) plan.Plan {
+	p := plan.Plan{}
+	for _, r := range d.Racks {
+		p.Racks = append(p.Racks, plan.RackStep{ID: r.ID, Replicas: r.Nodes})
+	}
+	return p
+}
+
+// TestStatefulSetsRenderTheStep: each rack's StatefulSet runs the pods and
+// holds back the rollout the plan's step says, whatever the spec's final
+// size: the plan decides, the builder renders.
+func TestStatefulSetsRenderTheStep(t *testing.T) {
+	d := dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
+		s.Size = 4
+		s.Racks = []v1alpha1.Rack{{ID: 1}, {ID: 2}}
+	})
+	confs, res := config.Build(d)
+	if res.Failed() {
+		t.Fatal(res.Errors)
+	}
+	step := plan.Plan{Racks: []plan.RackStep{{ID: 2, Replicas: 3, Partition: 1}, {ID: 1, Replicas: 2}}}
+	type got struct{ Replicas, Partition int32 }
+	var have []got
+	for _, s := range StatefulSets(d, confs, step) {
+		have = append(have, got{*s.Spec.Replicas, *s.Spec.UpdateStrategy.RollingUpdate.Partition})
+	}
+	if diff := cmp.Diff([]got{{2, 0}, {3, 1}}, have); diff != "" {
+		t.Errorf("StatefulSets(): -want +got (replicas, partition by rack):\n%s", diff)
+	}
 }
 
 func TestStatefulSetsPerRack(t *testing.T) {

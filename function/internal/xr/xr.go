@@ -21,6 +21,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/check"
 )
 
 // Default key names within referenced Secrets.
@@ -44,27 +45,27 @@ const DefaultNsupPeriod v1alpha1.Duration = "120"
 // not know comes back as a warning: the API server prunes it, but `crossplane
 // render` does not, and a misspelt field silently ignored is a setting the
 // user believes they made.
-func Decode(content map[string]any) (*v1alpha1.AerospikeDatabase, []string, field.ErrorList) {
+func Decode(content map[string]any) (*v1alpha1.AerospikeDatabase, check.Result) {
 	spec, _ := content["spec"].(map[string]any)
 	if errs := checkQuantities(spec, field.NewPath("spec")); len(errs) > 0 {
-		return nil, nil, errs
+		return nil, check.Errors(errs...)
 	}
 	b, err := json.Marshal(content)
 	if err != nil {
-		return nil, nil, field.ErrorList{field.InternalError(nil, err)}
+		return nil, check.Errors(field.InternalError(nil, err))
 	}
 	db := &v1alpha1.AerospikeDatabase{}
 	strict, err := sigsjson.UnmarshalStrict(b, db, sigsjson.DisallowUnknownFields)
 	if err != nil {
-		return nil, nil, field.ErrorList{typeError(err)}
+		return nil, check.Errors(typeError(err))
 	}
-	var warnings []string
+	var r check.Result
 	for _, e := range strict {
 		if p, ok := unknownSpecField(e); ok {
-			warnings = append(warnings, fmt.Sprintf("%s: unknown field, ignored (field names are case-sensitive)", p))
+			r.Warnings = append(r.Warnings, fmt.Sprintf("%s: unknown field, ignored (field names are case-sensitive)", p))
 		}
 	}
-	return db, warnings, nil
+	return db, r
 }
 
 // crossplaneSpecFields are the spec fields Crossplane itself writes on a

@@ -62,8 +62,9 @@ func TestDecode(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			db, warnings, errs := Decode(content(t, tc.spec))
-			fieldtest.HavePrefixes(t, tc.reason, errs, tc.want)
+			db, res := Decode(content(t, tc.spec))
+			warnings := res.Warnings
+			fieldtest.HavePrefixes(t, tc.reason, res.Errors, tc.want)
 			if diff := cmp.Diff(tc.warnings, warnings, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
 				t.Errorf("%s: warnings -want +got:\n%s", tc.reason, diff)
 			}

@@ -1,4 +1,4 @@
-package compose
+package build
 
 import (
 	"sort"
@@ -8,9 +8,9 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/utils/ptr"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
@@ -18,6 +18,11 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/function/internal/connection"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/external"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/observe"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/resolve"
 )
 
 func observedService(t *testing.T, m map[string]any) *fnv1.Resource {
@@ -42,7 +47,7 @@ func nodePort(t *testing.T, port int) *fnv1.Resource {
 	})
 }
 
-func externalDB(t *testing.T, typ v1alpha1.ExternalAccessType) (*database.Database, []Resource) {
+func externalDB(t *testing.T, typ v1alpha1.ExternalAccessType) *resolve.Resolved {
 	t.Helper()
 	d := dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
 		s.Size = 5
@@ -51,11 +56,45 @@ func externalDB(t *testing.T, typ v1alpha1.ExternalAccessType) (*database.Databa
 			s.ExternalAccess = &v1alpha1.ExternalAccess{Type: typ, Annotations: map[string]string{"lb": "internal"}}
 		}
 	})
-	confs, errs := config.Build(d)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	return resolved(t, d)
+}
+
+func resolved(t *testing.T, d *database.Database) *resolve.Resolved {
+	t.Helper()
+	confs, res := config.Build(d)
+	if res.Failed() {
+		t.Fatal(res.Errors)
 	}
-	return d, Resources(d, confs, nil)
+	return &resolve.Resolved{XR: &v1alpha1.AerospikeDatabase{}, Database: d, Racks: confs}
+}
+
+// composeExternal builds every object of r for the step whose racks run
+// replicas (their final size where it has none), with external access
+// resolved from observed.
+func composeExternal(r *resolve.Resolved, replicas map[int32]int32, observed map[string]*fnv1.Resource) ([]Resource, external.Access) {
+	obs := observe.Request(&fnv1.RunFunctionRequest{Observed: &fnv1.State{Resources: observed}})
+	p := plan.Plan{}
+	for _, rk := range r.Database.Racks {
+		n := rk.Nodes
+		if v, ok := replicas[rk.ID]; ok {
+			n = v
+		}
+		p.Racks = append(p.Racks, plan.RackStep{ID: rk.ID, Replicas: n})
+	}
+	ext := external.Resolve(r.Database, p, obs)
+	return Resources(r, p, ext, obs), ext
+}
+
+func find[T any](res []Resource, n resource.Name) T {
+	for _, r := range res {
+		if r.Name == n {
+			if o, ok := r.Object.(T); ok {
+				return o
+			}
+		}
+	}
+	var zero T
+	return zero
 }
 
 func TestExternal(t *testing.T) {
@@ -143,19 +182,17 @@ func TestExternal(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			d, res := externalDB(t, tc.typ)
-			for rack, n := range tc.replicas {
-				find[*appsv1.StatefulSet](res, NameStatefulSet(rack)).Spec.Replicas = ptr.To(n)
-			}
 			observed := map[string]*fnv1.Resource{}
 			for n, o := range tc.observed {
 				observed[n] = o(t)
 			}
-			before := len(res)
-			res, seeds, waiting := External(d, res, observed)
+			res, ext := composeExternal(externalDB(t, tc.typ), tc.replicas, observed)
 
-			got := want{seeds: seeds, entries: map[string]string{}, waiting: waiting}
-			for _, r := range res[before:] {
+			got := want{seeds: ext.Seeds, entries: map[string]string{}, waiting: ext.Waiting}
+			for _, r := range res {
+				if _, ok := names.ExternalServicePod(r.Name); !ok {
+					continue
+				}
 				got.services = append(got.services, string(r.Name))
 				s := r.Object.(*corev1.Service)
 				if s.Spec.Type != corev1.ServiceType(tc.typ) || s.Annotations["lb"] != "internal" {
@@ -163,7 +200,7 @@ func TestExternal(t *testing.T) {
 				}
 			}
 			sort.Strings(got.services)
-			for k, v := range find[*corev1.ConfigMap](res, NameConfigMap).Data {
+			for k, v := range find[*corev1.ConfigMap](res, names.ResourceConfigMap).Data {
 				if k != "rack-1.conf" && k != "rack-2.conf" {
 					got.entries[k] = v
 				}
@@ -174,10 +211,10 @@ func TestExternal(t *testing.T) {
 			if tc.want.entries == nil {
 				tc.want.entries = nil
 			}
-			got.secret = string(find[*corev1.Secret](res, NameConnectionSecret).Data[connection.KeyExternalSeeds])
+			got.secret = string(find[*corev1.Secret](res, names.ResourceConnectionSecret).Data[connection.KeyExternalSeeds])
 			// The application user's Secret, which the provider writes,
 			// gets them through the ProviderConfig.
-			if pc := find[*providerv1alpha1.ProviderConfig](res, NameProviderConfig).Spec.ConnectionDetails[connection.KeyExternalSeeds]; pc != tc.want.secret {
+			if pc := find[*providerv1alpha1.ProviderConfig](res, names.ResourceProviderConfig).Spec.ConnectionDetails[connection.KeyExternalSeeds]; pc != tc.want.secret {
 				t.Errorf("%s: the ProviderConfig's connection details carry external seeds %q, want %q", tc.reason, pc, tc.want.secret)
 			}
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
@@ -191,20 +228,20 @@ func TestExternal(t *testing.T) {
 // templates and config hashes) are the same whether the pods' addresses
 // are known or not, so an address Kubernetes allocates restarts no node.
 func TestExternalAddressesRestartNothing(t *testing.T) {
-	d, pending := externalDB(t, v1alpha1.ExternalAccessLoadBalancer)
-	pending, _, _ = External(d, pending, nil)
-	_, known := externalDB(t, v1alpha1.ExternalAccessLoadBalancer)
-	known, _, _ = External(d, known, map[string]*fnv1.Resource{
+	r := externalDB(t, v1alpha1.ExternalAccessLoadBalancer)
+	d := r.Database
+	pending, _ := composeExternal(r, nil, nil)
+	known, _ := composeExternal(r, nil, map[string]*fnv1.Resource{
 		"service-external-db-1-0": loadBalancer(t, map[string]any{"ip": "203.0.113.10"}),
 		"service-external-db-2-1": loadBalancer(t, map[string]any{"ip": "203.0.113.11"}),
 	})
 	for _, r := range d.Racks {
-		a, b := find[*appsv1.StatefulSet](pending, NameStatefulSet(r.ID)), find[*appsv1.StatefulSet](known, NameStatefulSet(r.ID))
+		a, b := find[*appsv1.StatefulSet](pending, names.ResourceStatefulSet(r.ID)), find[*appsv1.StatefulSet](known, names.ResourceStatefulSet(r.ID))
 		if diff := cmp.Diff(a, b); diff != "" {
 			t.Errorf("rack %d: the StatefulSet depends on the pods' addresses -pending +known:\n%s", r.ID, diff)
 		}
 	}
-	a, b := find[*corev1.ConfigMap](pending, NameConfigMap), find[*corev1.ConfigMap](known, NameConfigMap)
+	a, b := find[*corev1.ConfigMap](pending, names.ResourceConfigMap), find[*corev1.ConfigMap](known, names.ResourceConfigMap)
 	if a.Data["rack-1.conf"] != b.Data["rack-1.conf"] {
 		t.Error("a rack's configuration depends on the pods' addresses")
 	}
@@ -219,17 +256,13 @@ func TestExternalTLS(t *testing.T) {
 		s.TLS = &v1alpha1.TLS{SecretName: "db-tls"}
 		s.ExternalAccess = &v1alpha1.ExternalAccess{Type: v1alpha1.ExternalAccessNodePort}
 	})
-	confs, errs := config.Build(d)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	res, _, _ := External(d, Resources(d, confs, nil), map[string]*fnv1.Resource{
+	res, _ := composeExternal(resolved(t, d), nil, map[string]*fnv1.Resource{
 		"service-external-db-0-0": observedService(t, map[string]any{
 			"spec": map[string]any{"type": "NodePort", "ports": []any{map[string]any{"port": 4333, "nodePort": 31500}}},
 		}),
 		"service-external-db-0-1": nodePort(t, 31501), // the plain port: not what TLS clients reach
 	})
-	data := find[*corev1.ConfigMap](res, NameConfigMap).Data
+	data := find[*corev1.ConfigMap](res, names.ResourceConfigMap).Data
 	if got, want := data["external-db-0-0"], ":31500"; got != want {
 		t.Errorf("external-db-0-0 = %q, want %q", got, want)
 	}

@@ -1,16 +1,13 @@
-package compose
+package build
 
 import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"google.golang.org/protobuf/types/known/structpb"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
-
-	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 )
 
 // TestUnstructuredIsMinimal checks zero values, nulls and status stay out of
@@ -51,25 +48,5 @@ func TestUnstructuredIsMinimal(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, u.Object); diff != "" {
 		t.Errorf("Unstructured(): -want +got:\n%s", diff)
-	}
-}
-
-func TestReadyCondition(t *testing.T) {
-	obs := func(conds ...map[string]any) *fnv1.Resource {
-		list := make([]any, len(conds))
-		for i, c := range conds {
-			list[i] = c
-		}
-		s, _ := structpb.NewStruct(map[string]any{"status": map[string]any{"conditions": list}})
-		return &fnv1.Resource{Resource: s}
-	}
-	if readyCondition(obs()) {
-		t.Error("no conditions is not ready")
-	}
-	if readyCondition(obs(map[string]any{"type": "Synced", "status": "True"}, map[string]any{"type": "Ready", "status": "False"})) {
-		t.Error("Ready=False is not ready")
-	}
-	if !readyCondition(obs(map[string]any{"type": "Ready", "status": "True"})) {
-		t.Error("Ready=True is ready")
 	}
 }

@@ -1,4 +1,4 @@
-package ready
+package judge
 
 import (
 	"testing"
@@ -9,7 +9,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/workload"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
 )
 
 func sts(replicas int32, hash, image string) *appsv1.StatefulSet {
@@ -19,7 +19,7 @@ func sts(replicas int32, hash, image string) *appsv1.StatefulSet {
 			Replicas: ptr.To(replicas),
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{names.AnnotationConfigHash: hash}},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: workload.ServerContainer, Image: image}}},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: names.ServerContainer, Image: image}}},
 			},
 		},
 	}
@@ -38,11 +38,11 @@ func observed(replicas int32, edit func(s *appsv1.StatefulSetStatus)) *appsv1.St
 }
 
 func TestStatefulSet(t *testing.T) {
-	desired := sts(3, "h1", "img:1")
+	desired := plan.Template{ConfigHash: "h1", Image: "img:1"}
 	cases := map[string]struct {
 		reason   string
 		observed *appsv1.StatefulSet
-		desired  *appsv1.StatefulSet
+		desired  plan.Template
 		want     bool
 	}{
 		"Ready":         {reason: "all replicas ready and updated", observed: observed(3, nil), desired: desired, want: true},
@@ -52,12 +52,12 @@ func TestStatefulSet(t *testing.T) {
 		"Rolling":       {reason: "a rolling update is in progress", observed: observed(3, func(s *appsv1.StatefulSetStatus) { s.UpdatedReplicas, s.UpdateRevision = 1, "r2" }), desired: desired},
 		"ScalingUp":     {reason: "the desired replicas are not yet running", observed: observed(2, nil), desired: desired},
 		"ScalingDown":   {reason: "extra replicas are still running", observed: observed(4, nil), desired: desired},
-		"ConfigChanged": {reason: "the desired configuration is not yet applied", observed: observed(3, nil), desired: sts(3, "h2", "img:1")},
-		"Upgrading":     {reason: "the desired image is not yet applied", observed: observed(3, nil), desired: sts(3, "h1", "img:2")},
+		"ConfigChanged": {reason: "the desired configuration is not yet applied", observed: observed(3, nil), desired: plan.Template{ConfigHash: "h2", Image: "img:1"}},
+		"Upgrading":     {reason: "the desired image is not yet applied", observed: observed(3, nil), desired: plan.Template{ConfigHash: "h1", Image: "img:2"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := StatefulSet(tc.observed, tc.desired); got != tc.want {
+			if got := StatefulSet(tc.observed, 3, tc.desired); got != tc.want {
 				t.Errorf("%s: StatefulSet() = %v, want %v", tc.reason, got, tc.want)
 			}
 		})

@@ -1,0 +1,89 @@
+// Package external resolves external access for the step the plan takes:
+// which pods get a Service of their own, each pod's address once Kubernetes
+// has allocated one, and which pods still wait for theirs. The builders
+// render what it returns: the per-pod Services, the addresses in the
+// ConfigMap for the pods' init containers, and the seeds in the connection
+// details.
+package external
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/observe"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
+)
+
+// Access is external access for one step.
+type Access struct {
+	// Pods that get an external Service, rack by rack: those the planned
+	// StatefulSets run, so a pod removed by a scale-down loses its Service
+	// with it.
+	Pods []string
+
+	// Addresses of the pods whose Service has a valid one, by pod.
+	Addresses map[string]config.Address
+
+	// Seeds are the addresses known in full (a load balancer's), as
+	// host:port, rack by rack.
+	Seeds []string
+
+	// Waiting says which pods wait for an address, if any.
+	Waiting []string
+}
+
+// Resolve returns external access for the step p, from the observed per-pod
+// Services; without spec.externalAccess, none.
+func Resolve(d *database.Database, p plan.Plan, obs *observe.State) Access {
+	ea := d.Spec.ExternalAccess
+	if ea == nil {
+		return Access{}
+	}
+	a := Access{Addresses: map[string]config.Address{}}
+	var pending []string
+	_, port := d.ExternalPort()
+	for _, r := range d.Racks {
+		for i := range p.Rack(r.ID).Replicas {
+			pod := d.PodName(r, i)
+			a.Pods = append(a.Pods, pod)
+			addr, ok := address(obs.ExternalServices[pod], ea.Type, port)
+			if !ok || !addr.Valid() {
+				pending = append(pending, pod)
+				continue
+			}
+			a.Addresses[pod] = addr
+			if addr.Host != "" {
+				a.Seeds = append(a.Seeds, addr.String())
+			}
+		}
+	}
+	if len(pending) > 0 {
+		a.Waiting = []string{fmt.Sprintf("external addresses of pods %s: their %s Services have none yet", strings.Join(pending, ", "), ea.Type)}
+	}
+	return a
+}
+
+// address reads a pod's external address from its observed Service, if it
+// is of the type asked for and has one: its load balancer's first ingress
+// on the external port, or that port's node port with the host left to the
+// pod.
+func address(s observe.Service, typ v1alpha1.ExternalAccessType, port int32) (config.Address, bool) {
+	if s.Type != string(typ) {
+		// Not there yet, or still of the type it had before the spec
+		// changed: its address is not the one to advertise.
+		return config.Address{}, false
+	}
+	switch typ {
+	case v1alpha1.ExternalAccessNodePort:
+		np := s.NodePorts[port]
+		return config.Address{Port: np}, np != 0
+	case v1alpha1.ExternalAccessLoadBalancer:
+		if s.LoadBalancerHost != "" {
+			return config.Address{Host: s.LoadBalancerHost, Port: port}, true
+		}
+	}
+	return config.Address{}, false
+}
