@@ -1,14 +1,24 @@
 package judge
 
 import (
+	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/types/known/structpb"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/utils/ptr"
 
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+
+	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/build"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/observe"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
 )
 
@@ -78,6 +88,73 @@ func TestReadyNodes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if got := readyNodes(tc.observed); got != tc.want {
 				t.Errorf("readyNodes() = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestReadiness: a rack's StatefulSet is ready only when the step leaves
+// nothing to do and the observed one has done it; the provider's objects
+// when the provider says so; the ServiceMonitor at once; anything else
+// once it exists.
+func TestReadiness(t *testing.T) {
+	tmpl := plan.Template{ConfigHash: "h1", Image: "img:1"}
+	racks := []plan.Rack{{ID: 1, Nodes: 3, Template: tmpl, Observed: observed(3, nil)}}
+	res := []build.Resource{
+		{Name: names.ResourceStatefulSet(1), Object: &appsv1.StatefulSet{}},
+		{Name: names.ResourceClusterStatus, Object: &providerv1alpha1.ClusterStatus{}},
+		{Name: names.ResourceUser("app"), Object: &providerv1alpha1.User{}},
+		{Name: names.ResourceServiceMonitor, Object: &unstructured.Unstructured{}},
+		{Name: names.ResourceConfigMap, Object: &corev1.ConfigMap{}},
+		{Name: names.ResourceClientService, Object: &corev1.Service{}},
+	}
+	request := func(ready ...string) *observe.State {
+		m := map[string]*fnv1.Resource{}
+		for _, n := range []resource.Name{names.ResourceStatefulSet(1), names.ResourceClusterStatus, names.ResourceUser("app"), names.ResourceConfigMap} {
+			cond := "False"
+			if slices.Contains(ready, string(n)) {
+				cond = "True"
+			}
+			s, err := structpb.NewStruct(map[string]any{"status": map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": cond}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m[string(n)] = &fnv1.Resource{Resource: s}
+		}
+		return observe.Request(&fnv1.RunFunctionRequest{Observed: &fnv1.State{Resources: m}})
+	}
+	settled := plan.Plan{Racks: []plan.RackStep{{ID: 1, Replicas: 3}}}
+	cases := map[string]struct {
+		reason string
+		step   plan.Plan
+		obs    *observe.State
+		want   map[resource.Name]resource.Ready
+	}{
+		"Settled": {
+			reason: "the rack runs its step, the provider reports its objects ready",
+			step:   settled,
+			obs:    request(string(names.ResourceClusterStatus), string(names.ResourceUser("app"))),
+			want: map[resource.Name]resource.Ready{
+				names.ResourceStatefulSet(1): resource.ReadyTrue, names.ResourceClusterStatus: resource.ReadyTrue,
+				names.ResourceUser("app"): resource.ReadyTrue, names.ResourceServiceMonitor: resource.ReadyTrue,
+				names.ResourceConfigMap: resource.ReadyTrue, names.ResourceClientService: resource.ReadyFalse,
+			},
+		},
+		"HeldBack": {
+			reason: "a step that holds a rollout back is not ready, however ready its pods; an object the provider has not reported ready is not",
+			step:   plan.Plan{Racks: []plan.RackStep{{ID: 1, Replicas: 3, Partition: 1}}},
+			obs:    request(string(names.ResourceClusterStatus)),
+			want: map[resource.Name]resource.Ready{
+				names.ResourceStatefulSet(1): resource.ReadyFalse, names.ResourceClusterStatus: resource.ReadyTrue,
+				names.ResourceUser("app"): resource.ReadyFalse, names.ResourceServiceMonitor: resource.ReadyTrue,
+				names.ResourceConfigMap: resource.ReadyTrue, names.ResourceClientService: resource.ReadyFalse,
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, Readiness(racks, tc.step, tc.obs, res)); diff != "" {
+				t.Errorf("%s: -want +got:\n%s", tc.reason, diff)
 			}
 		})
 	}
