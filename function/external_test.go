@@ -12,10 +12,10 @@ import (
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 
-	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/connection"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/external"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/layout"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/workload"
 	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
 )
 
@@ -76,7 +76,7 @@ func TestExternalAddressesArriveWithoutRestart(t *testing.T) {
 	}
 
 	data := desiredOf(t, rsp, string(names.ResourceConfigMap))["data"].(map[string]any)
-	if got := []any{data[config.ExternalKey("cache-0-0")], data[config.ExternalKey("cache-0-1")]}; !cmp.Equal(got, []any{"203.0.113.10:3000", "203.0.113.11:3000"}) {
+	if got := []any{data[external.Key("cache-0-0")], data[external.Key("cache-0-1")]}; !cmp.Equal(got, []any{"203.0.113.10:3000", "203.0.113.11:3000"}) {
 		t.Errorf("ConfigMap entries of the pods: %v", got)
 	}
 	if data["rack-0.conf"] != observed[string(names.ResourceConfigMap)]["data"].(map[string]any)["rack-0.conf"] {
@@ -158,13 +158,13 @@ func initContainer(t *testing.T, data map[string]any, pod string) string {
 			t.Fatal(err)
 		}
 	}
-	script := strings.NewReplacer(config.ConfigMapDir, cm, config.ConfDir, conf).Replace(workload.ExternalScript("rack-0.conf"))
+	script := strings.NewReplacer(external.ConfigMapDir, cm, layout.ConfDir, conf).Replace(external.Script("rack-0.conf"))
 	cmd := exec.Command("/bin/sh", "-c", script)
 	cmd.Env = append(os.Environ(), "POD_NAME="+pod, "HOST_IP=192.0.2.1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("init container script: %v\n%s", err, out)
 	}
-	b, err := os.ReadFile(filepath.Join(conf, config.ConfFile))
+	b, err := os.ReadFile(filepath.Join(conf, layout.ConfFile))
 	if err != nil {
 		t.Fatal(err)
 	}

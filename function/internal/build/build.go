@@ -51,7 +51,7 @@ func Resources(r *resolve.Resolved, p plan.Plan, ext external.Access, obs *obser
 		{names.ResourceClientService, network.ClientService(d)},
 		{names.ResourcePDB, workload.PodDisruptionBudget(d)},
 	}
-	if np := network.NetworkPolicy(d, workload.ExporterPort); np != nil {
+	if np := network.NetworkPolicy(d, workload.ExporterPort, external.Clients(d)...); np != nil {
 		out = append(out, Resource{names.ResourceNetworkPolicy, np})
 	}
 	if d.Monitoring() {
@@ -89,7 +89,7 @@ func Resources(r *resolve.Resolved, p plan.Plan, ext external.Access, obs *obser
 		out = append(out, Resource{names.ResourceUser(meta.GetExternalName(u)), u})
 	}
 	for _, pod := range ext.Pods {
-		out = append(out, Resource{names.ResourceExternalService(pod), network.ExternalService(d, pod)})
+		out = append(out, Resource{names.ResourceExternalService(pod), external.Service(d, pod)})
 	}
 	return out
 }

@@ -28,34 +28,12 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/check"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/external"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/layout"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
 	"github.com/xp-aerospike/xp-aerospike/internal/asconfig"
 )
-
-// Paths inside the server container, shared with the workload builder.
-const (
-	ConfDir    = "/etc/aerospike/conf"
-	ConfFile   = "aerospike.conf"
-	WorkDir    = "/opt/aerospike/work"
-	DataDir    = "/opt/aerospike/data"
-	DeviceDir  = "/dev/aerospike"
-	SecretsDir = "/etc/aerospike/secrets"
-	TLSDir     = "/etc/aerospike/tls"
-
-	// FeatureKeyFile is the feature key's file name under SecretsDir.
-	FeatureKeyFile = "features.conf"
-
-	// The certificate, key and CA under TLSDir, named as cert-manager names
-	// them in a Certificate's Secret.
-	TLSCertFile = "tls.crt"
-	TLSKeyFile  = "tls.key"
-	TLSCAFile   = "ca.crt"
-)
-
-// UDFDir is where the server keeps registered UDF modules; under the work
-// directory, so they persist with it.
-const UDFDir = WorkDir + "/usr/udf/lua"
 
 // minFileHeadroom is the least space left on a file namespace's volume for
 // the filesystem's own metadata and journal.
@@ -117,7 +95,7 @@ func Build(d *database.Database) ([]Rack, check.Result) {
 		}
 		conf := asconfig.Merge(ours, user)
 		heartbeat(conf)[seedKey] = seeds
-		externalAccess(d, conf)
+		external.Configure(d, conf)
 		text, err := asconfig.Write(conf)
 		if err != nil {
 			return nil, check.Errors(field.InternalError(field.NewPath("spec", "aerospikeConfig"), err))
@@ -256,9 +234,9 @@ func setting(v any) (string, bool) {
 }
 
 // ConfigMap holds every rack's aerospike.conf and, with external access,
-// each pod's external address by pod name (see ExternalKey). Invalid
+// each pod's external address by pod name (see external.Key). Invalid
 // addresses are left out: their pods wait.
-func ConfigMap(d *database.Database, racks []Rack, addrs map[string]Address) *corev1.ConfigMap {
+func ConfigMap(d *database.Database, racks []Rack, addrs map[string]external.Address) *corev1.ConfigMap {
 	cm := &corev1.ConfigMap{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:      d.Names.ConfigMap(),
@@ -272,7 +250,7 @@ func ConfigMap(d *database.Database, racks []Rack, addrs map[string]Address) *co
 	}
 	for pod, a := range addrs {
 		if a.Valid() {
-			cm.Data[ExternalKey(pod)] = a.String()
+			cm.Data[external.Key(pod)] = a.String()
 		}
 	}
 	return cm
@@ -300,10 +278,10 @@ func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]orig
 	origins := map[string]origin{}
 	service := asconfig.Conf{
 		"cluster-name":   d.Name,
-		"work-directory": WorkDir,
+		"work-directory": layout.WorkDir,
 	}
 	if d.Enterprise() {
-		service["feature-key-file"] = SecretsDir + "/" + FeatureKeyFile
+		service["feature-key-file"] = layout.SecretsDir + "/" + layout.FeatureKeyFile
 	}
 	c := asconfig.Conf{
 		"service": service,
@@ -313,7 +291,7 @@ func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]orig
 			"fabric":    asconfig.Conf{"port": int64(database.FabricPort)},
 			"heartbeat": asconfig.Conf{"mode": "mesh", "port": int64(database.HeartbeatPort)},
 		},
-		"mod-lua": asconfig.Conf{"user-path": UDFDir},
+		"mod-lua": asconfig.Conf{"user-path": layout.UDFDir},
 	}
 	if d.Security() {
 		c["security"] = asconfig.Conf{}
@@ -362,9 +340,9 @@ func tlsConf(d *database.Database, network asconfig.Conf) {
 	name := d.TLSName()
 	network["tls"] = []any{asconfig.Conf{
 		"name":      name,
-		"cert-file": TLSDir + "/" + TLSCertFile,
-		"key-file":  TLSDir + "/" + TLSKeyFile,
-		"ca-file":   TLSDir + "/" + TLSCAFile,
+		"cert-file": layout.TLSDir + "/" + layout.TLSCertFile,
+		"key-file":  layout.TLSDir + "/" + layout.TLSKeyFile,
+		"ca-file":   layout.TLSDir + "/" + layout.TLSCAFile,
 	}}
 	auth := "false"
 	if d.Spec.TLS.ClientAuthentication == "Required" {
@@ -394,11 +372,11 @@ func storageEngine(ns v1alpha1.Namespace) asconfig.Conf {
 	vol := names.Volume(ns.Name)
 	switch ns.Storage.Type {
 	case v1alpha1.StorageDevice:
-		return asconfig.Conf{"type": "device", "devices": []any{DeviceDir + "/" + vol}}
+		return asconfig.Conf{"type": "device", "devices": []any{layout.DeviceDir + "/" + vol}}
 	case v1alpha1.StorageFile:
 		return asconfig.Conf{
 			"type":     "device",
-			"files":    []any{DataDir + "/" + vol + "/" + ns.Name + ".dat"},
+			"files":    []any{layout.DataDir + "/" + vol + "/" + ns.Name + ".dat"},
 			"filesize": FileSize(ns.Storage.Size),
 		}
 	default:

@@ -9,15 +9,16 @@ import (
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/external"
 	"github.com/xp-aerospike/xp-aerospike/internal/fieldtest"
 )
 
-func external(typ v1alpha1.ExternalAccessType) func(s *v1alpha1.AerospikeDatabaseSpec) {
+func withExternal(typ v1alpha1.ExternalAccessType) func(s *v1alpha1.AerospikeDatabaseSpec) {
 	return func(s *v1alpha1.AerospikeDatabaseSpec) { s.ExternalAccess = &v1alpha1.ExternalAccess{Type: typ} }
 }
 
 func TestExternalAccessConf(t *testing.T) {
-	racks, res := Build(dbtest.New(t, nil, external(v1alpha1.ExternalAccessLoadBalancer)))
+	racks, res := Build(dbtest.New(t, nil, withExternal(v1alpha1.ExternalAccessLoadBalancer)))
 	if res.Failed() {
 		t.Fatal(res.Errors)
 	}
@@ -43,7 +44,7 @@ func TestExternalAccessConf(t *testing.T) {
 // ConfigMap under keys of their own, never a rack's configuration or its
 // hash, so an address Kubernetes allocates late restarts no node.
 func TestExternalAddressesChangeNoHash(t *testing.T) {
-	d := dbtest.New(t, nil, external(v1alpha1.ExternalAccessLoadBalancer))
+	d := dbtest.New(t, nil, withExternal(v1alpha1.ExternalAccessLoadBalancer))
 	racks, res := Build(d)
 	if res.Failed() {
 		t.Fatal(res.Errors)
@@ -51,7 +52,7 @@ func TestExternalAddressesChangeNoHash(t *testing.T) {
 	before := ConfigMap(d, racks, nil)
 	text, hash := before.Data["rack-0.conf"], racks[0].Hash
 
-	cm := ConfigMap(d, racks, map[string]Address{
+	cm := ConfigMap(d, racks, map[string]external.Address{
 		"db-0-0": {Host: "203.0.113.10", Port: 3000},
 		"db-0-1": {Host: "lb-1.elb.example.com", Port: 3000},
 		"db-0-2": {Port: 31234},
@@ -87,7 +88,7 @@ func TestExternalAccessOwnsAlternateAccess(t *testing.T) {
 	}
 	_, res := Build(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
 		user(s)
-		external(v1alpha1.ExternalAccessNodePort)(s)
+		withExternal(v1alpha1.ExternalAccessNodePort)(s)
 	}))
 	fieldtest.HavePrefixes(t, "with external access, the alternate address is each node's own", res.Errors, []string{
 		"spec.aerospikeConfig.network.service.alternate-access-addresses: Forbidden: is managed by xp-aerospike",
@@ -102,22 +103,11 @@ func TestExternalAccessOwnsAlternateAccess(t *testing.T) {
 	}
 }
 
-func TestAddressString(t *testing.T) {
-	for a, want := range map[Address]string{
-		{Host: "203.0.113.10", Port: 3000}: "203.0.113.10:3000",
-		{Port: 30000}:                      ":30000",
-	} {
-		if got := a.String(); got != want {
-			t.Errorf("%+v: got %q, want %q", a, got, want)
-		}
-	}
-}
-
 func TestExternalAccessTLSConf(t *testing.T) {
 	racks, res := Build(dbtest.New(t, nil, func(s *v1alpha1.AerospikeDatabaseSpec) {
 		enterprise(s)
 		s.TLS = &v1alpha1.TLS{SecretName: "db-tls"}
-		external(v1alpha1.ExternalAccessNodePort)(s)
+		withExternal(v1alpha1.ExternalAccessNodePort)(s)
 	}))
 	if res.Failed() {
 		t.Fatal(res.Errors)

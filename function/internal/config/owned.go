@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/external"
 	"github.com/xp-aerospike/xp-aerospike/internal/asconfig"
 )
 
@@ -73,7 +74,7 @@ func owned(d *database.Database, c asconfig.Conf, p *field.Path) field.ErrorList
 			}
 		}
 	}
-	errs = append(errs, ownedExternal(d, c, p)...)
+	errs = append(errs, external.Owned(d, c, p)...)
 	index := map[string]int{}
 	for i, ns := range d.Spec.Namespaces {
 		index[ns.Name] = i

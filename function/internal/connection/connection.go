@@ -27,6 +27,13 @@ const (
 	KeyTLSPort     = providerv1alpha1.ConnectionKeyTLSPort
 )
 
+// KeyExternalSeeds lists, with spec.externalAccess, every node's external
+// address as host:port, comma-separated, for clients outside the
+// Kubernetes cluster (which must ask for the nodes' alternate addresses,
+// useServicesAlternate in the Aerospike clients). It appears once the
+// first address is known.
+const KeyExternalSeeds = "AEROSPIKE_EXTERNAL_SEEDS"
+
 // TLS returns what a client needs to connect over TLS besides the CA: the
 // name the nodes' certificate carries and the port; none without TLS.
 func TLS(d *database.Database) map[string]string {

@@ -1,9 +1,11 @@
-// Package external resolves external access for the step the plan takes:
-// which pods get a Service of their own, each pod's address once Kubernetes
-// has allocated one, and which pods still wait for theirs. The builders
-// render what it returns: the per-pod Services, the addresses in the
-// ConfigMap for the pods' init containers, and the seeds in the connection
-// details.
+// Package external is external access, in one place: a Service per pod of
+// the type spec.externalAccess asks for (service.go), each pod advertising
+// its own Service's address through placeholders in aerospike.conf that an
+// init container fills in (config.go, pod.go), the spec's checks
+// (validate.go), and, for each step of the plan, which pods get a Service
+// and which addresses are known (this file). The builders call it; what it
+// returns they render: the per-pod Services, the addresses in the ConfigMap,
+// the seeds in the connection details, the NetworkPolicy's rule.
 package external
 
 import (
@@ -11,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/observe"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
@@ -25,7 +26,7 @@ type Access struct {
 	Pods []string
 
 	// Addresses of the pods whose Service has a valid one, by pod.
-	Addresses map[string]config.Address
+	Addresses map[string]Address
 
 	// Seeds are the addresses known in full (a load balancer's), as
 	// host:port, rack by rack.
@@ -42,9 +43,9 @@ func Resolve(d *database.Database, p plan.Plan, obs *observe.State) Access {
 	if ea == nil {
 		return Access{}
 	}
-	a := Access{Addresses: map[string]config.Address{}}
+	a := Access{Addresses: map[string]Address{}}
 	var pending []string
-	_, port := d.ExternalPort()
+	_, port := Port(d)
 	for _, r := range d.Racks {
 		for i := range p.Rack(r.ID).Replicas {
 			pod := d.PodName(r, i)
@@ -70,20 +71,20 @@ func Resolve(d *database.Database, p plan.Plan, obs *observe.State) Access {
 // is of the type asked for and has one: its load balancer's first ingress
 // on the external port, or that port's node port with the host left to the
 // pod.
-func address(s observe.Service, typ v1alpha1.ExternalAccessType, port int32) (config.Address, bool) {
+func address(s observe.Service, typ v1alpha1.ExternalAccessType, port int32) (Address, bool) {
 	if s.Type != string(typ) {
 		// Not there yet, or still of the type it had before the spec
 		// changed: its address is not the one to advertise.
-		return config.Address{}, false
+		return Address{}, false
 	}
 	switch typ {
 	case v1alpha1.ExternalAccessNodePort:
 		np := s.NodePorts[port]
-		return config.Address{Port: np}, np != 0
+		return Address{Port: np}, np != 0
 	case v1alpha1.ExternalAccessLoadBalancer:
 		if s.LoadBalancerHost != "" {
-			return config.Address{Host: s.LoadBalancerHost, Port: port}, true
+			return Address{Host: s.LoadBalancerHost, Port: port}, true
 		}
 	}
-	return config.Address{}, false
+	return Address{}, false
 }

@@ -35,19 +35,19 @@ func HeadlessService(d *database.Database) *corev1.Service {
 // peerPorts are the ports the nodes serve, each channel on its TLS port
 // when the spec puts it under TLS.
 func peerPorts(d *database.Database) []corev1.ServicePort {
-	ps := []corev1.ServicePort{port("service", database.ServicePort)}
+	ps := []corev1.ServicePort{ServicePort("service", database.ServicePort)}
 	if d.TLS() {
-		ps = append(ps, port("tls-service", database.TLSServicePort))
+		ps = append(ps, ServicePort("tls-service", database.TLSServicePort))
 	}
 	if d.FabricTLS() {
-		ps = append(ps, port("tls-fabric", database.TLSFabricPort))
+		ps = append(ps, ServicePort("tls-fabric", database.TLSFabricPort))
 	} else {
-		ps = append(ps, port("fabric", database.FabricPort))
+		ps = append(ps, ServicePort("fabric", database.FabricPort))
 	}
 	if d.HeartbeatTLS() {
-		ps = append(ps, port("tls-heartbeat", database.TLSHeartbeatPort))
+		ps = append(ps, ServicePort("tls-heartbeat", database.TLSHeartbeatPort))
 	} else {
-		ps = append(ps, port("heartbeat", database.HeartbeatPort))
+		ps = append(ps, ServicePort("heartbeat", database.HeartbeatPort))
 	}
 	return ps
 }
@@ -65,11 +65,11 @@ func ClientService(d *database.Database) *corev1.Service {
 		Spec: corev1.ServiceSpec{
 			Type:     svc.Type,
 			Selector: d.Names.Selector(),
-			Ports:    []corev1.ServicePort{port("service", database.ServicePort)},
+			Ports:    []corev1.ServicePort{ServicePort("service", database.ServicePort)},
 		},
 	}
 	if d.TLS() {
-		s.Spec.Ports = append(s.Spec.Ports, port("tls-service", database.TLSServicePort))
+		s.Spec.Ports = append(s.Spec.Ports, ServicePort("tls-service", database.TLSServicePort))
 	}
 	if len(svc.Annotations) > 0 {
 		s.Annotations = maps.Clone(svc.Annotations)
@@ -77,6 +77,7 @@ func ClientService(d *database.Database) *corev1.Service {
 	return s
 }
 
-func port(name string, p int32) corev1.ServicePort {
+// ServicePort exposes a container port by its name, on the same number.
+func ServicePort(name string, p int32) corev1.ServicePort {
 	return corev1.ServicePort{Name: name, Port: p, TargetPort: intstr.FromString(name), Protocol: corev1.ProtocolTCP}
 }

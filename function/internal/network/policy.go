@@ -22,8 +22,9 @@ const labelNamespaceName = "kubernetes.io/metadata.name"
 // port, the pods of its namespace, of the client namespaces the spec names
 // and of the provider's namespace (the provider manages users and reads the
 // cluster's status); and, with monitoring, scrapes of the exporter's port
-// from anywhere, since Prometheus lives wherever the platform team put it.
-func NetworkPolicy(d *database.Database, exporterPort int32) *networkingv1.NetworkPolicy {
+// from anywhere, since Prometheus lives wherever the platform team put it;
+// and the extra rules of features such as external access.
+func NetworkPolicy(d *database.Database, exporterPort int32, extra ...networkingv1.NetworkPolicyIngressRule) *networkingv1.NetworkPolicy {
 	np := d.Spec.NetworkPolicy
 	if np == nil || !np.Enabled {
 		return nil
@@ -74,7 +75,7 @@ func NetworkPolicy(d *database.Database, exporterPort int32) *networkingv1.Netwo
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{MatchLabels: d.Names.Selector()},
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
-			Ingress:     append(rules, externalClients(d)...),
+			Ingress:     append(rules, extra...),
 		},
 	}
 }

@@ -1,4 +1,4 @@
-package network
+package network_test
 
 import (
 	"testing"
@@ -8,6 +8,8 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/external"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/network"
 )
 
 // admitted summarises a NetworkPolicy: for each rule, who (pods of the
@@ -15,7 +17,9 @@ import (
 // ("all" when the rule names none).
 func admitted(t *testing.T, spec func(*v1alpha1.AerospikeDatabaseSpec), in *v1beta1.Input) map[string][]string {
 	t.Helper()
-	np := NetworkPolicy(dbtest.New(t, in, spec), 9145)
+	// As build calls it: external access brings its own rule.
+	d := dbtest.New(t, in, spec)
+	np := network.NetworkPolicy(d, 9145, external.Clients(d)...)
 	if np == nil {
 		return nil
 	}

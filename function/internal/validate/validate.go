@@ -22,6 +22,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/check"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/external"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
 )
 
@@ -74,7 +75,7 @@ func Spec(s *v1alpha1.AerospikeDatabaseSpec) check.Result {
 	r.Errors = append(r.Errors, networkPolicy(s, p.Child("networkPolicy"))...)
 	r.Errors = append(r.Errors, monitoring(s, p.Child("monitoring"))...)
 	r.Errors = append(r.Errors, tls(s, p.Child("tls"))...)
-	r.Errors = append(r.Errors, externalAccess(s, p.Child("externalAccess"))...)
+	r.Errors = append(r.Errors, external.Validate(s, p.Child("externalAccess"))...)
 	muErrs, muWarn := maxUnavailable(s, minRF, p.Child("maxUnavailable"))
 	r.Errors = append(r.Errors, muErrs...)
 	r.Warnings = append(r.Warnings, muWarn...)

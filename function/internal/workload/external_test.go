@@ -1,19 +1,14 @@
 package workload
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
-	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
-	"github.com/xp-aerospike/xp-aerospike/test/testenv"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/external"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/layout"
 )
 
 func externalAccess(s *v1alpha1.AerospikeDatabaseSpec) {
@@ -32,17 +27,17 @@ func TestExternalAccessPodTemplate(t *testing.T) {
 	if diff := cmp.Diff(p.Containers[0].Args, e.Containers[0].Args); diff != "" {
 		t.Errorf("the server's command must not change: -plain +external:\n%s", diff)
 	}
-	if got := mountOf(e.Containers[0], config.ConfDir); got != renderedConfVolume {
-		t.Errorf("the server reads %s from volume %q, want the init container's %q", config.ConfDir, got, renderedConfVolume)
+	if got := mountOf(e.Containers[0], layout.ConfDir); got != layout.RenderedConfVolume {
+		t.Errorf("the server reads %s from volume %q, want the init container's %q", layout.ConfDir, got, layout.RenderedConfVolume)
 	}
-	if len(e.InitContainers) != 2 || e.InitContainers[1].Name != ExternalInitContainer {
+	if len(e.InitContainers) != 2 || e.InitContainers[1].Name != external.InitContainer {
 		t.Fatalf("want the work directory's and the external address's init containers, got %v", e.InitContainers)
 	}
 	init := e.InitContainers[1]
-	if got := mountOf(init, config.ConfigMapDir); got != configVolume {
+	if got := mountOf(init, external.ConfigMapDir); got != layout.ConfigVolume {
 		t.Errorf("the init container reads the ConfigMap from %q", got)
 	}
-	if got := mountOf(init, config.ConfDir); got != renderedConfVolume {
+	if got := mountOf(init, layout.ConfDir); got != layout.RenderedConfVolume {
 		t.Errorf("the init container writes into %q", got)
 	}
 	env := map[string]string{}
@@ -61,7 +56,7 @@ func TestExternalAccessPodTemplate(t *testing.T) {
 		t.Error("the init container runs restricted like every other")
 	}
 	for _, v := range e.Volumes {
-		if v.Name == configVolume && len(v.ConfigMap.Items) > 0 {
+		if v.Name == layout.ConfigVolume && len(v.ConfigMap.Items) > 0 {
 			t.Errorf("the ConfigMap is mounted whole, so a pod's address that arrives later reaches the pod: %v", v.ConfigMap.Items)
 		}
 	}
@@ -71,7 +66,7 @@ func TestExternalAccessPodTemplate(t *testing.T) {
 	if cmp.Equal(ext[0].Spec.Template, np[0].Spec.Template) {
 		t.Error("switching the type must change the pod template: a running node reads its address only when it starts")
 	}
-	if len(p.InitContainers) != 1 || mountOf(p.Containers[0], config.ConfDir) != configVolume {
+	if len(p.InitContainers) != 1 || mountOf(p.Containers[0], layout.ConfDir) != layout.ConfigVolume {
 		t.Errorf("without external access the pod is as before: %v", p.InitContainers)
 	}
 }
@@ -83,102 +78,4 @@ func mountOf(c corev1.Container, path string) string {
 		}
 	}
 	return ""
-}
-
-// TestExternalScript runs the init container's script with the local
-// /bin/sh and sed over a copy of the ConfigMap's volume: it waits for its
-// pod's entry, then writes the rack's configuration with the address.
-func TestExternalScript(t *testing.T) {
-	if _, err := exec.LookPath("sed"); err != nil {
-		testenv.Unavailable(t, "no sed, which the init container's script runs")
-	}
-	cases := map[string]struct {
-		reason string
-		entry  string
-		// resolve says the host is a name the script must wait to
-		// resolve.
-		resolve bool
-		want    string
-	}{
-		"LoadBalancerIP":       {reason: "a load balancer's IP and port", entry: "203.0.113.10:3000", want: "alternate-access-address 203.0.113.10\nalternate-access-port 3000\n"},
-		"LoadBalancerHostname": {reason: "a load balancer's host name, once it resolves", entry: "lb-1.elb.example.com:3000", resolve: true, want: "alternate-access-address lb-1.elb.example.com\nalternate-access-port 3000\n"},
-		"IPv6":                 {reason: "an IPv6 address keeps its colons", entry: "2001:db8::1:3000", want: "alternate-access-address 2001:db8::1\nalternate-access-port 3000\n"},
-		"NodePort":             {reason: "a node port on the pod's own node", entry: ":31234", want: "alternate-access-address 192.0.2.7\nalternate-access-port 31234\n"},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			cmDir, confDir := filepath.Join(dir, "configmap"), filepath.Join(dir, "conf")
-			for _, d := range []string{cmDir, confDir} {
-				if err := os.MkdirAll(d, 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
-			rack := "service {\n\talternate-access-address " + config.ExternalAddressPlaceholder + "\n\talternate-access-port " + config.ExternalPortPlaceholder + "\n}\n"
-			if err := os.WriteFile(filepath.Join(cmDir, "rack-1.conf"), []byte(rack), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			script := ExternalScript("rack-1.conf")
-			script = strings.ReplaceAll(script, config.ConfigMapDir, cmDir)
-			script = strings.ReplaceAll(script, config.ConfDir, confDir)
-			script = strings.ReplaceAll(script, "sleep "+externalPollSeconds, "sleep 0.1")
-
-			// A getent that resolves nothing until the name's record
-			// exists: an address never needs it.
-			bin := filepath.Join(dir, "bin")
-			resolvable := filepath.Join(dir, "resolvable")
-			if err := os.MkdirAll(bin, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(bin, "getent"), []byte("#!/bin/sh\n[ -e "+resolvable+" ]\n"), 0o755); err != nil { //nolint:gosec // An executable for the test.
-				t.Fatal(err)
-			}
-
-			cmd := exec.Command("/bin/sh", "-c", script)
-			cmd.Env = append(os.Environ(), "POD_NAME=db-1-0", "HOST_IP=192.0.2.7", "PATH="+bin+":"+os.Getenv("PATH"))
-			var out strings.Builder
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case err := <-done:
-				t.Fatalf("the script must wait for its pod's address, it ended: %v\n%s", err, out.String())
-			case <-time.After(300 * time.Millisecond):
-			}
-			// What the kubelet does when the function writes the address.
-			if err := os.WriteFile(filepath.Join(cmDir, config.ExternalKey("db-1-0")), []byte(tc.entry), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if tc.resolve {
-				select {
-				case err := <-done:
-					t.Fatalf("the script must wait for the name to resolve, it ended: %v\n%s", err, out.String())
-				case <-time.After(300 * time.Millisecond):
-				}
-				if err := os.WriteFile(resolvable, nil, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("script: %v\n%s", err, out.String())
-				}
-			case <-time.After(10 * time.Second):
-				_ = cmd.Process.Kill()
-				t.Fatalf("the script did not see its pod's address:\n%s", out.String())
-			}
-			got, err := os.ReadFile(filepath.Join(confDir, config.ConfFile))
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := "service {\n\t" + strings.ReplaceAll(strings.TrimSuffix(tc.want, "\n"), "\n", "\n\t") + "\n}\n"
-			if diff := cmp.Diff(want, string(got)); diff != "" {
-				t.Errorf("%s: aerospike.conf -want +got:\n%s", tc.reason, diff)
-			}
-		})
-	}
 }

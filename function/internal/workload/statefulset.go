@@ -15,6 +15,8 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/external"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/layout"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
 )
@@ -25,7 +27,6 @@ const (
 	ExporterContainer = "exporter"
 	InitContainer     = "init-workdir"
 
-	configVolume     = "config"
 	featureKeyVolume = "feature-key"
 	tlsVolume        = "tls"
 	workVolume       = "workdir"
@@ -54,7 +55,7 @@ const startupFailures = 360
 func StatefulSets(d *database.Database, confs []config.Rack, p plan.Plan) []*appsv1.StatefulSet {
 	out := make([]*appsv1.StatefulSet, 0, len(d.Racks))
 	for i, r := range d.Racks {
-		out = append(out, withExternalAccess(d, r, statefulSet(d, r, confs[i], p.Rack(r.ID))))
+		out = append(out, statefulSet(d, r, confs[i], p.Rack(r.ID)))
 	}
 	return out
 }
@@ -131,6 +132,7 @@ func podSpec(d *database.Database, r database.Rack) corev1.PodSpec {
 	if d.Monitoring() {
 		ps.Containers = append(ps.Containers, exporter(d))
 	}
+	external.Pod(d, r, &ps)
 	for _, cs := range [][]corev1.Container{ps.InitContainers, ps.Containers} {
 		for i := range cs {
 			cs[i].SecurityContext = restricted()
@@ -187,8 +189,8 @@ func initContainer(d *database.Database) corev1.Container {
 	return corev1.Container{
 		Name:         InitContainer,
 		Image:        d.Image,
-		Command:      []string{"mkdir", "-p", config.WorkDir + "/smd", config.UDFDir},
-		VolumeMounts: []corev1.VolumeMount{{Name: workVolume, MountPath: config.WorkDir}},
+		Command:      []string{"mkdir", "-p", layout.WorkDir + "/smd", layout.UDFDir},
+		VolumeMounts: []corev1.VolumeMount{{Name: workVolume, MountPath: layout.WorkDir}},
 		Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
 			corev1.ResourceCPU:    resource.MustParse("10m"),
 			corev1.ResourceMemory: resource.MustParse("16Mi"),
@@ -238,7 +240,7 @@ func server(d *database.Database) corev1.Container {
 	c := corev1.Container{
 		Name:  ServerContainer,
 		Image: d.Image,
-		Args:  []string{"asd", "--foreground", "--config-file", config.ConfDir + "/" + config.ConfFile},
+		Args:  []string{"asd", "--foreground", "--config-file", layout.ConfDir + "/" + layout.ConfFile},
 		Ports: []corev1.ContainerPort{
 			{Name: "service", ContainerPort: database.ServicePort},
 			{Name: "fabric", ContainerPort: database.FabricPort},
@@ -250,16 +252,16 @@ func server(d *database.Database) corev1.Container {
 		LivenessProbe:  tcpProbe(6),
 		ReadinessProbe: tcpProbe(3),
 		VolumeMounts: []corev1.VolumeMount{
-			{Name: configVolume, MountPath: config.ConfDir, ReadOnly: true},
-			{Name: workVolume, MountPath: config.WorkDir},
+			{Name: layout.ConfigVolume, MountPath: layout.ConfDir, ReadOnly: true},
+			{Name: workVolume, MountPath: layout.WorkDir},
 		},
 	}
 	c.Resources = serverResources(d)
 	if d.Enterprise() {
-		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: featureKeyVolume, MountPath: config.SecretsDir, ReadOnly: true})
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: featureKeyVolume, MountPath: layout.SecretsDir, ReadOnly: true})
 	}
 	if d.TLS() {
-		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: tlsVolume, MountPath: config.TLSDir, ReadOnly: true})
+		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: tlsVolume, MountPath: layout.TLSDir, ReadOnly: true})
 		c.Ports = append(c.Ports, corev1.ContainerPort{Name: "tls-service", ContainerPort: database.TLSServicePort})
 		if d.FabricTLS() {
 			c.Ports = append(c.Ports, corev1.ContainerPort{Name: "tls-fabric", ContainerPort: database.TLSFabricPort})
@@ -272,9 +274,9 @@ func server(d *database.Database) corev1.Container {
 		vol := names.Volume(ns.Name)
 		switch ns.Storage.Type {
 		case v1alpha1.StorageDevice:
-			c.VolumeDevices = append(c.VolumeDevices, corev1.VolumeDevice{Name: vol, DevicePath: config.DeviceDir + "/" + vol})
+			c.VolumeDevices = append(c.VolumeDevices, corev1.VolumeDevice{Name: vol, DevicePath: layout.DeviceDir + "/" + vol})
 		case v1alpha1.StorageFile:
-			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: config.DataDir + "/" + vol})
+			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: layout.DataDir + "/" + vol})
 		}
 	}
 	return c
@@ -326,10 +328,10 @@ func exporter(d *database.Database) corev1.Container {
 
 func volumes(d *database.Database, r database.Rack) []corev1.Volume {
 	vs := []corev1.Volume{{
-		Name: configVolume,
+		Name: layout.ConfigVolume,
 		VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
 			LocalObjectReference: corev1.LocalObjectReference{Name: d.Names.ConfigMap()},
-			Items:                []corev1.KeyToPath{{Key: names.ConfigKey(r.ID), Path: config.ConfFile}},
+			Items:                []corev1.KeyToPath{{Key: names.ConfigKey(r.ID), Path: layout.ConfFile}},
 		}},
 	}}
 	if !d.Persistent() {
@@ -343,7 +345,7 @@ func volumes(d *database.Database, r database.Rack) []corev1.Volume {
 			Name: featureKeyVolume,
 			VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
 				SecretName: ref.Name,
-				Items:      []corev1.KeyToPath{{Key: ref.Key, Path: config.FeatureKeyFile}},
+				Items:      []corev1.KeyToPath{{Key: ref.Key, Path: layout.FeatureKeyFile}},
 			}},
 		})
 	}
@@ -356,9 +358,9 @@ func volumes(d *database.Database, r database.Rack) []corev1.Volume {
 			VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
 				SecretName: d.Spec.TLS.SecretName,
 				Items: []corev1.KeyToPath{
-					{Key: config.TLSCertFile, Path: config.TLSCertFile},
-					{Key: config.TLSKeyFile, Path: config.TLSKeyFile},
-					{Key: config.TLSCAFile, Path: config.TLSCAFile},
+					{Key: layout.TLSCertFile, Path: layout.TLSCertFile},
+					{Key: layout.TLSKeyFile, Path: layout.TLSKeyFile},
+					{Key: layout.TLSCAFile, Path: layout.TLSCAFile},
 				},
 			}},
 		})

@@ -1,4 +1,4 @@
-package network
+package external
 
 import (
 	"maps"
@@ -11,19 +11,20 @@ import (
 
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/network"
 )
 
 // LabelPodName is the label the StatefulSet controller puts on each of its
 // pods, with the pod's name: a Service selects one pod by it.
 const LabelPodName = "statefulset.kubernetes.io/pod-name"
 
-// ExternalService is the Service through which clients outside the
+// Service is the Service through which clients outside the
 // Kubernetes cluster reach one pod, named after the pod, of the type
 // spec.externalAccess asks for, on the client port (only the TLS one with
 // TLS); nil without external access. An Aerospike
 // client connects to every node directly, so every node needs an address
 // of its own: a load balancer, or a node port, per pod.
-func ExternalService(d *database.Database, pod string) *corev1.Service {
+func Service(d *database.Database, pod string) *corev1.Service {
 	ea := d.Spec.ExternalAccess
 	if ea == nil {
 		return nil
@@ -41,7 +42,7 @@ func ExternalService(d *database.Database, pod string) *corev1.Service {
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceType(ea.Type),
 			Selector: selector,
-			Ports:    []corev1.ServicePort{port(d.ExternalPort())},
+			Ports:    []corev1.ServicePort{network.ServicePort(Port(d))},
 		},
 	}
 	if len(ea.Annotations) > 0 {
@@ -50,17 +51,17 @@ func ExternalService(d *database.Database, pod string) *corev1.Service {
 	return s
 }
 
-// externalClients admits clients from anywhere to the client port (the TLS
+// Clients admits clients from anywhere to the client port (the TLS
 // one with TLS) when the database has external access: they come from outside the cluster,
 // through load balancers and node ports that may or may not keep their
 // source address, so no narrower rule would reliably let them in. Who may
 // reach the load balancers is the load balancers' to decide (their
 // annotations), and what a client may do is access control's.
-func externalClients(d *database.Database) []networkingv1.NetworkPolicyIngressRule {
+func Clients(d *database.Database) []networkingv1.NetworkPolicyIngressRule {
 	if d.Spec.ExternalAccess == nil {
 		return nil
 	}
-	_, p := d.ExternalPort()
+	_, p := Port(d)
 	return []networkingv1.NetworkPolicyIngressRule{{
 		From: []networkingv1.NetworkPolicyPeer{
 			{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}},
@@ -68,4 +69,14 @@ func externalClients(d *database.Database) []networkingv1.NetworkPolicyIngressRu
 		},
 		Ports: []networkingv1.NetworkPolicyPort{{Protocol: ptr.To(corev1.ProtocolTCP), Port: ptr.To(intstr.FromInt32(p))}},
 	}}
+}
+
+// Port is the client port external access exposes, by its container port
+// name: the TLS port when the database has TLS (its applications reach only
+// that one), the plain port otherwise.
+func Port(d *database.Database) (string, int32) {
+	if d.TLS() {
+		return "tls-service", database.TLSServicePort
+	}
+	return "service", database.ServicePort
 }

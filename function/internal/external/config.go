@@ -1,4 +1,4 @@
-package config
+package external
 
 import (
 	"net"
@@ -11,33 +11,33 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/internal/asconfig"
 )
 
-// External access: a node advertises its own Service's address to clients
+// A node advertises its own Service's address to clients
 // outside the Kubernetes cluster as network.service's
 // alternate-access-address and alternate-access-port (with TLS,
 // tls-alternate-access-address and tls-alternate-access-port). The address differs
 // per pod and is known only once Kubernetes allocates it, after the pod
 // template is written, so the rack's aerospike.conf carries placeholders and
 // the ConfigMap a key per pod with its address; a pod's init container
-// writes the configuration with its own address into ConfDir, which the
+// writes the configuration with its own address into layout.ConfDir, which the
 // server reads. Neither the per-pod keys nor the addresses are part of a
 // rack's configuration or hash, so an address that arrives or changes
 // restarts no node.
 const (
-	// ExternalAddressPlaceholder and ExternalPortPlaceholder stand for the
-	// pod's external address and port in a rack's aerospike.conf.
-	ExternalAddressPlaceholder = "@EXTERNAL_ADDRESS@"
-	ExternalPortPlaceholder    = "@EXTERNAL_PORT@"
+	// AddressPlaceholder and PortPlaceholder stand for the pod's
+	// external address and port in a rack's aerospike.conf.
+	AddressPlaceholder = "@EXTERNAL_ADDRESS@"
+	PortPlaceholder    = "@EXTERNAL_PORT@"
 
 	// ConfigMapDir is where the init container of a database with
 	// external access mounts the whole ConfigMap: every rack's
 	// configuration and every pod's external address.
 	ConfigMapDir = "/etc/aerospike/configmap"
 
-	externalKeyPrefix = "external-"
+	keyPrefix = "external-"
 )
 
-// ExternalKey is the ConfigMap key holding a pod's external address.
-func ExternalKey(pod string) string { return externalKeyPrefix + pod }
+// Key is the ConfigMap key holding a pod's external address.
+func Key(pod string) string { return keyPrefix + pod }
 
 // Address is a node's external address.
 type Address struct {
@@ -63,11 +63,11 @@ func (a Address) Valid() bool {
 	return a.Host == "" || net.ParseIP(a.Host) != nil || len(validation.IsDNS1123Subdomain(a.Host)) == 0
 }
 
-// externalAccess adds the placeholders of the pod's external address to a
+// Configure adds the placeholders of the pod's external address to a
 // merged, validated configuration: the schema wants a number for the port,
 // which the placeholder is not, so they are added after validation, like
 // the seeds.
-func externalAccess(d *database.Database, c asconfig.Conf) {
+func Configure(d *database.Database, c asconfig.Conf) {
 	if d.Spec.ExternalAccess == nil {
 		return
 	}
@@ -77,18 +77,19 @@ func externalAccess(d *database.Database, c asconfig.Conf) {
 		prefix = "tls-"
 	}
 	svc := c["network"].(asconfig.Conf)["service"].(asconfig.Conf) //nolint:forcetypeassert // spec builds these maps.
-	svc[prefix+"alternate-access-addresses"] = []any{ExternalAddressPlaceholder}
-	svc[prefix+"alternate-access-port"] = ExternalPortPlaceholder
+	svc[prefix+"alternate-access-addresses"] = []any{AddressPlaceholder}
+	svc[prefix+"alternate-access-port"] = PortPlaceholder
 }
 
-// ownedExternal refuses alternate access settings in the user's
-// configuration when the spec's external access decides them.
-func ownedExternal(d *database.Database, c asconfig.Conf, p *field.Path) field.ErrorList {
+// Owned refuses alternate access settings in the user's configuration c
+// (at path p) when the spec's external access decides them.
+func Owned(d *database.Database, c asconfig.Conf, p *field.Path) field.ErrorList {
 	if d.Spec.ExternalAccess == nil {
 		return nil
 	}
 	var errs field.ErrorList
-	m := lookup(c, "network.service")
+	network, _ := c["network"].(map[string]any)
+	m, _ := network["service"].(map[string]any)
 	for _, k := range []string{
 		"alternate-access-address", "alternate-access-addresses", "alternate-access-port",
 		"tls-alternate-access-address", "tls-alternate-access-addresses", "tls-alternate-access-port",

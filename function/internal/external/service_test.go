@@ -1,4 +1,4 @@
-package network
+package external
 
 import (
 	"testing"
@@ -15,7 +15,7 @@ func podSelector(pod string) map[string]string {
 	return map[string]string{"app.kubernetes.io/name": "aerospike", "app.kubernetes.io/instance": "db", "statefulset.kubernetes.io/pod-name": pod}
 }
 
-func TestExternalService(t *testing.T) {
+func TestService(t *testing.T) {
 	type want struct {
 		name        string
 		typ         corev1.ServiceType
@@ -91,7 +91,7 @@ func TestExternalService(t *testing.T) {
 					s.TLS = &v1alpha1.TLS{SecretName: "db-tls"}
 				}
 			})
-			s := ExternalService(d, tc.pod)
+			s := Service(d, tc.pod)
 			var got *want
 			if s != nil {
 				got = &want{name: s.Name, typ: s.Spec.Type, selector: s.Spec.Selector, annotations: s.Annotations}

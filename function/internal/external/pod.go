@@ -1,66 +1,62 @@
-package workload
+package external
 
 import (
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	"github.com/xp-aerospike/xp-aerospike/function/internal/config"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/layout"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
 )
 
-// ExternalInitContainer writes the pod's aerospike.conf with its external
+// InitContainer writes the pod's aerospike.conf with its external
 // address, when the database has external access.
-const ExternalInitContainer = "external-address"
-
-// renderedConfVolume holds the aerospike.conf the external-address init
-// container writes: an emptyDir, so it lives as long as the pod and a
-// restart of the server container reads the same configuration.
-const renderedConfVolume = "conf"
+const InitContainer = "external-address"
 
 // externalPollSeconds is how often the init container looks for its pod's
 // address while its Service waits for one.
 const externalPollSeconds = "5"
 
-// withExternalAccess lets a rack's pods advertise their external address,
-// when the database has external access: the server reads aerospike.conf
-// from an emptyDir, where an init container writes the rack's
+// Pod lets a rack's pods advertise their external address, when the
+// database has external access: the server reads aerospike.conf from an
+// emptyDir (layout.RenderedConfVolume, which lives as long as the pod, so a
+// restart of the server container reads the same configuration), where an
+// init container writes the rack's
 // configuration with the placeholders replaced by the pod's address from
 // the whole ConfigMap (mounted whole, so a pod's key that appears later
 // reaches the running pod: the kubelet refreshes ConfigMap volumes). The
 // init container waits until its pod's address is there. Without external
-// access the StatefulSet is left as it is.
-func withExternalAccess(d *database.Database, r database.Rack, sts *appsv1.StatefulSet) *appsv1.StatefulSet {
+// access the pod spec is left as it is. It is called while the workload
+// builder assembles the pod spec, before the containers get their security
+// context.
+func Pod(d *database.Database, r database.Rack, ps *corev1.PodSpec) {
 	if d.Spec.ExternalAccess == nil {
-		return sts
+		return
 	}
-	ps := &sts.Spec.Template.Spec
 	for i := range ps.Volumes {
-		if v := &ps.Volumes[i]; v.Name == configVolume && v.ConfigMap != nil {
+		if v := &ps.Volumes[i]; v.Name == layout.ConfigVolume && v.ConfigMap != nil {
 			v.ConfigMap.Items = nil
 		}
 	}
-	ps.Volumes = append(ps.Volumes, corev1.Volume{Name: renderedConfVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+	ps.Volumes = append(ps.Volumes, corev1.Volume{Name: layout.RenderedConfVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
 	for i := range ps.Containers {
 		c := &ps.Containers[i]
 		for j := range c.VolumeMounts {
-			if c.VolumeMounts[j].Name == configVolume {
-				c.VolumeMounts[j].Name = renderedConfVolume
+			if c.VolumeMounts[j].Name == layout.ConfigVolume {
+				c.VolumeMounts[j].Name = layout.RenderedConfVolume
 			}
 		}
 	}
-	ps.InitContainers = append(ps.InitContainers, externalInitContainer(d, r))
-	return sts
+	ps.InitContainers = append(ps.InitContainers, initContainer(d, r))
 }
 
-func externalInitContainer(d *database.Database, r database.Rack) corev1.Container {
+func initContainer(d *database.Database, r database.Rack) corev1.Container {
 	return corev1.Container{
-		Name:    ExternalInitContainer,
+		Name:    InitContainer,
 		Image:   d.Image,
-		Command: []string{"/bin/sh", "-c", ExternalScript(names.ConfigKey(r.ID))},
+		Command: []string{"/bin/sh", "-c", Script(names.ConfigKey(r.ID))},
 		Env: []corev1.EnvVar{
 			// The type is in the pod template so that switching it
 			// restarts every node, one at a time, to advertise the
@@ -71,27 +67,26 @@ func externalInitContainer(d *database.Database, r database.Rack) corev1.Contain
 			{Name: "HOST_IP", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.hostIP"}}},
 		},
 		VolumeMounts: []corev1.VolumeMount{
-			{Name: configVolume, MountPath: config.ConfigMapDir, ReadOnly: true},
-			{Name: renderedConfVolume, MountPath: config.ConfDir},
+			{Name: layout.ConfigVolume, MountPath: ConfigMapDir, ReadOnly: true},
+			{Name: layout.RenderedConfVolume, MountPath: layout.ConfDir},
 		},
 		Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
 			corev1.ResourceCPU:    resource.MustParse("10m"),
 			corev1.ResourceMemory: resource.MustParse("16Mi"),
 		}},
-		SecurityContext: restricted(),
 	}
 }
 
-// ExternalScript is the init container's shell script for the rack whose
+// Script is the init container's shell script for the rack whose
 // configuration is the ConfigMap key rackKey. It reads POD_NAME and
 // HOST_IP from the environment; the pod's entry is host:port, or :port for
 // a node port on the pod's own node. A host name must resolve before the
 // server may start: asd resolves its alternate address at start-up and
 // exits when it cannot (it still advertises the name).
-func ExternalScript(rackKey string) string {
+func Script(rackKey string) string {
 	return strings.Join([]string{
 		"set -eu",
-		`entry="` + config.ConfigMapDir + `/` + config.ExternalKey("") + `$POD_NAME"`,
+		`entry="` + ConfigMapDir + `/` + Key("") + `$POD_NAME"`,
 		`until [ -s "$entry" ]; do`,
 		`  echo "waiting for the external address of $POD_NAME: its Service has none yet"`,
 		`  sleep ` + externalPollSeconds,
@@ -110,9 +105,9 @@ func ExternalScript(rackKey string) string {
 		`    done`,
 		`  fi;;`,
 		`esac`,
-		`sed -e "s|` + config.ExternalAddressPlaceholder + `|$host|g" -e "s|` + config.ExternalPortPlaceholder + `|$port|g" ` +
-			config.ConfigMapDir + `/` + rackKey + ` > ` + config.ConfDir + `/` + config.ConfFile + `.tmp`,
-		`mv ` + config.ConfDir + `/` + config.ConfFile + `.tmp ` + config.ConfDir + `/` + config.ConfFile,
+		`sed -e "s|` + AddressPlaceholder + `|$host|g" -e "s|` + PortPlaceholder + `|$port|g" ` +
+			ConfigMapDir + `/` + rackKey + ` > ` + layout.ConfDir + `/` + layout.ConfFile + `.tmp`,
+		`mv ` + layout.ConfDir + `/` + layout.ConfFile + `.tmp ` + layout.ConfDir + `/` + layout.ConfFile,
 		`echo "advertising $host:$port to clients outside the cluster"`,
 	}, "\n") + "\n"
 }

@@ -1,4 +1,4 @@
-package validate
+package external
 
 import (
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
@@ -7,10 +7,10 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 )
 
-// externalAccess checks the per-node Services' type and annotations, which
-// the apiserver would refuse only when the composed Services are applied,
-// far from the field.
-func externalAccess(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorList {
+// Validate checks spec.externalAccess (at p): the per-node Services' type
+// and annotations, which the apiserver would refuse only when the composed
+// Services are applied, far from the field.
+func Validate(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorList {
 	ea := s.ExternalAccess
 	if ea == nil {
 		return nil
