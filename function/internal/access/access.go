@@ -15,6 +15,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/connection"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/tls"
 )
 
 // ProviderConfig points the provider at the database through its client
@@ -32,7 +33,7 @@ func ProviderConfig(d *database.Database, externalSeeds []string) *v1alpha1.Prov
 			Credentials: v1alpha1.ProviderCredentials{Source: v1alpha1.CredentialsNone},
 			// The application user's connection Secret tells the TLS name
 			// and port as the function's own would.
-			ConnectionDetails: connection.TLS(d),
+			ConnectionDetails: tls.ConnectionDetails(d),
 		},
 	}
 	if len(externalSeeds) > 0 {

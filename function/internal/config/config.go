@@ -31,6 +31,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/function/internal/external"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/layout"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/tls"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
 	"github.com/xp-aerospike/xp-aerospike/internal/asconfig"
 )
@@ -297,7 +298,7 @@ func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]orig
 		c["security"] = asconfig.Conf{}
 	}
 	if d.TLS() {
-		tlsConf(d, c["network"].(asconfig.Conf)) //nolint:forcetypeassert // built above.
+		tls.Configure(d, c["network"].(asconfig.Conf)) //nolint:forcetypeassert // built above.
 	}
 	nss := make([]any, 0, len(d.Spec.Namespaces))
 	for i, ns := range d.Spec.Namespaces {
@@ -329,39 +330,6 @@ func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]orig
 	}
 	c["namespaces"] = nss
 	return c, origins
-}
-
-// tlsConf adds TLS to the network section: one TLS context from the
-// Secret's files; a TLS client port beside the plain one (which the
-// provider, the exporter and the probes keep using inside the pod's
-// network); and, when asked, TLS in place of the plain fabric and
-// heartbeat ports, since the nodes must all speak one or the other.
-func tlsConf(d *database.Database, network asconfig.Conf) {
-	name := d.TLSName()
-	network["tls"] = []any{asconfig.Conf{
-		"name":      name,
-		"cert-file": layout.TLSDir + "/" + layout.TLSCertFile,
-		"key-file":  layout.TLSDir + "/" + layout.TLSKeyFile,
-		"ca-file":   layout.TLSDir + "/" + layout.TLSCAFile,
-	}}
-	auth := "false"
-	if d.Spec.TLS.ClientAuthentication == "Required" {
-		auth = "any"
-	}
-	service := network["service"].(asconfig.Conf) //nolint:forcetypeassert // spec builds these maps.
-	service["tls-port"], service["tls-name"], service["tls-authenticate-client"] = int64(database.TLSServicePort), name, auth
-	for _, ch := range []struct {
-		on   bool
-		key  string
-		port int
-	}{{d.FabricTLS(), "fabric", database.TLSFabricPort}, {d.HeartbeatTLS(), "heartbeat", database.TLSHeartbeatPort}} {
-		if !ch.on {
-			continue
-		}
-		sec := network[ch.key].(asconfig.Conf) //nolint:forcetypeassert // spec builds these maps.
-		delete(sec, "port")
-		sec["tls-port"], sec["tls-name"] = int64(ch.port), name
-	}
 }
 
 // root is the path under which our own configuration is validated, before

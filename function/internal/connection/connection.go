@@ -12,6 +12,7 @@ import (
 
 	providerv1alpha1 "github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/tls"
 )
 
 // Keys of the connection Secret: the provider's User connection keys
@@ -33,15 +34,6 @@ const (
 // useServicesAlternate in the Aerospike clients). It appears once the
 // first address is known.
 const KeyExternalSeeds = "AEROSPIKE_EXTERNAL_SEEDS"
-
-// TLS returns what a client needs to connect over TLS besides the CA: the
-// name the nodes' certificate carries and the port; none without TLS.
-func TLS(d *database.Database) map[string]string {
-	if !d.TLS() {
-		return nil
-	}
-	return map[string]string{KeyTLSName: d.TLSName(), KeyTLSPort: strconv.Itoa(database.TLSServicePort)}
-}
 
 // Secret returns the connection Secret of d, with externalSeeds, the nodes'
 // external addresses known so far (see KeyExternalSeeds). It holds no
@@ -67,7 +59,7 @@ func Secret(d *database.Database, externalSeeds []string) *corev1.Secret {
 			KeyClusterName: []byte(d.Name),
 		},
 	}
-	for k, v := range TLS(d) {
+	for k, v := range tls.ConnectionDetails(d) {
 		s.Data[k] = []byte(v)
 	}
 	if len(externalSeeds) > 0 {

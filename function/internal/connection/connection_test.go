@@ -46,7 +46,10 @@ func TestSecretWithTLS(t *testing.T) {
 	if got := string(s.Data[KeyPort]); got != "3000" {
 		t.Errorf("%s = %q: the plain port is still the plain port", KeyPort, got)
 	}
-	if tls := TLS(dbtest.New(t, nil, nil)); tls != nil {
-		t.Errorf("without TLS, no TLS keys: %v", tls)
+	plain := Secret(dbtest.New(t, nil, nil), nil)
+	for _, k := range []string{KeyTLSName, KeyTLSPort} {
+		if v, ok := plain.Data[k]; ok {
+			t.Errorf("without TLS, no %s: %q", k, v)
+		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/function/internal/check"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/external"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/tls"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/xr"
 )
 
@@ -74,7 +75,7 @@ func Spec(s *v1alpha1.AerospikeDatabaseSpec) check.Result {
 	r.Errors = append(r.Errors, placement(s, p.Child("placement"))...)
 	r.Errors = append(r.Errors, networkPolicy(s, p.Child("networkPolicy"))...)
 	r.Errors = append(r.Errors, monitoring(s, p.Child("monitoring"))...)
-	r.Errors = append(r.Errors, tls(s, p.Child("tls"))...)
+	r.Errors = append(r.Errors, tls.Validate(s, p.Child("tls"))...)
 	r.Errors = append(r.Errors, external.Validate(s, p.Child("externalAccess"))...)
 	muErrs, muWarn := maxUnavailable(s, minRF, p.Child("maxUnavailable"))
 	r.Errors = append(r.Errors, muErrs...)
@@ -434,31 +435,6 @@ func nonRootDevices(s *v1alpha1.AerospikeDatabaseSpec) string {
 		}
 	}
 	return ""
-}
-
-// tls refuses TLS on Community Edition, whose server has none (it would
-// refuse the configuration), and checks what the certificate must carry.
-func tls(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorList {
-	t := s.TLS
-	if t == nil {
-		return nil
-	}
-	if s.Edition != v1alpha1.EditionEnterprise {
-		return field.ErrorList{field.Forbidden(p, "TLS needs edition enterprise: Community Edition servers have no TLS; remove spec.tls or use edition enterprise")}
-	}
-	var errs field.ErrorList
-	if t.SecretName == "" {
-		errs = append(errs, field.Required(p.Child("secretName"), "name the Secret holding tls.crt, tls.key and ca.crt (a cert-manager Certificate's secretName)"))
-	}
-	if t.Name != "" {
-		for _, msg := range validation.IsDNS1123Subdomain(t.Name) {
-			errs = append(errs, field.Invalid(p.Child("name"), t.Name, msg+"; the TLS name is a DNS name in the certificate"))
-		}
-	}
-	if t.ClientAuthentication != "None" && t.ClientAuthentication != "Required" {
-		errs = append(errs, field.NotSupported(p.Child("clientAuthentication"), t.ClientAuthentication, []string{"None", "Required"}))
-	}
-	return errs
 }
 
 func labels(m map[string]string, p *field.Path) field.ErrorList {

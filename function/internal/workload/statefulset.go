@@ -19,6 +19,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/function/internal/layout"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/tls"
 )
 
 // Container and volume names.
@@ -28,7 +29,6 @@ const (
 	InitContainer     = "init-workdir"
 
 	featureKeyVolume = "feature-key"
-	tlsVolume        = "tls"
 	workVolume       = "workdir"
 
 	// ExporterPort is where the Prometheus exporter serves metrics, under
@@ -260,16 +260,7 @@ func server(d *database.Database) corev1.Container {
 	if d.Enterprise() {
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: featureKeyVolume, MountPath: layout.SecretsDir, ReadOnly: true})
 	}
-	if d.TLS() {
-		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: tlsVolume, MountPath: layout.TLSDir, ReadOnly: true})
-		c.Ports = append(c.Ports, corev1.ContainerPort{Name: "tls-service", ContainerPort: database.TLSServicePort})
-		if d.FabricTLS() {
-			c.Ports = append(c.Ports, corev1.ContainerPort{Name: "tls-fabric", ContainerPort: database.TLSFabricPort})
-		}
-		if d.HeartbeatTLS() {
-			c.Ports = append(c.Ports, corev1.ContainerPort{Name: "tls-heartbeat", ContainerPort: database.TLSHeartbeatPort})
-		}
-	}
+	tls.Server(d, &c)
 	for _, ns := range d.Spec.Namespaces {
 		vol := names.Volume(ns.Name)
 		switch ns.Storage.Type {
@@ -349,23 +340,7 @@ func volumes(d *database.Database, r database.Rack) []corev1.Volume {
 			}},
 		})
 	}
-	if d.TLS() {
-		// The Secret's three files, by the names cert-manager writes.
-		// The kubelet updates them when cert-manager renews the
-		// certificate; the server reads them when it starts.
-		vs = append(vs, corev1.Volume{
-			Name: tlsVolume,
-			VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
-				SecretName: d.Spec.TLS.SecretName,
-				Items: []corev1.KeyToPath{
-					{Key: layout.TLSCertFile, Path: layout.TLSCertFile},
-					{Key: layout.TLSKeyFile, Path: layout.TLSKeyFile},
-					{Key: layout.TLSCAFile, Path: layout.TLSCAFile},
-				},
-			}},
-		})
-	}
-	return vs
+	return append(vs, tls.Volumes(d)...)
 }
 
 // claims returns a volume claim per persistent namespace, and one for the
