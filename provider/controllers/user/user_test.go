@@ -93,7 +93,7 @@ func user(fingerprint string, observedRoles []string, roles ...string) *v1alpha1
 }
 
 func session(f *fakeUsers) *Session {
-	return &Session{Users: f, Release: func() {}, Hosts: []string{"db-0.db:3000", "db-1.db:3000"}, Secret: []byte("k")}
+	return &Session{Users: f, Hosts: []string{"db-0.db:3000", "db-1.db:3000"}, Secret: []byte("k")}
 }
 
 func fp(password string) string {
