@@ -32,7 +32,7 @@ type Info interface {
 
 // Setup adds a controller that reconciles ClusterStatuses.
 func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector) error {
-	k := connect.Kind[*v1alpha1.ClusterStatus]{GVK: v1alpha1.ClusterStatusGroupVersionKind, Object: &v1alpha1.ClusterStatus{}}
+	k := connect.Kind[*v1alpha1.ClusterStatus]{GVK: v1alpha1.ClusterStatusGroupVersionKind, Object: &v1alpha1.ClusterStatus{}, List: &v1alpha1.ClusterStatusList{}}
 	return connect.Setup(mgr, o, k, c,
 		func(s *connect.Session) Info { return s.Client },
 		func(info Info) connect.External[*v1alpha1.ClusterStatus] { return &external{info: info} })

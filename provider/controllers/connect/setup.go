@@ -7,10 +7,12 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/ratelimiter"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/statemetrics"
 )
 
 // Kind is a managed resource kind of the provider.
@@ -19,6 +21,9 @@ type Kind[T resource.ModernManaged] struct {
 
 	// Object is an empty managed resource of the kind, for the watch.
 	Object T
+
+	// List is an empty list of the kind, for the state metrics.
+	List resource.ManagedList
 }
 
 // External observes and changes one managed resource in its cluster. It is
@@ -38,6 +43,12 @@ type External[T resource.Managed] interface {
 // client. Tests build a controller's external from a fake C instead.
 func Setup[T resource.ModernManaged, C any](mgr ctrl.Manager, o controller.Options, k Kind[T], c *Connector, pick func(*Session) C, newExternal func(C) External[T]) error {
 	name := managed.ControllerName(k.GVK.Kind)
+	if m := o.MetricOptions; m != nil && m.MRStateMetrics != nil {
+		sr := statemetrics.NewMRStateRecorder(mgr.GetClient(), o.Logger, m.MRStateMetrics, k.List, m.PollStateMetricInterval)
+		if err := mgr.Add(sr); err != nil {
+			return errors.Wrapf(err, "cannot add the state metrics recorder of %s", k.GVK.Kind)
+		}
+	}
 	r := newReconciler(mgr, o, k.GVK, connector(c, pick, newExternal),
 		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))))
 	return ctrl.NewControllerManagedBy(mgr).
@@ -49,7 +60,7 @@ func Setup[T resource.ModernManaged, C any](mgr ctrl.Manager, o controller.Optio
 
 // newReconciler returns the reconciler of the managed resources of kind gvk:
 // every managed kind of the provider is reconciled the same way, with the
-// provider's logger, poll interval and management policies.
+// provider's logger, poll interval, management policies and metrics.
 func newReconciler[T resource.Managed](mgr ctrl.Manager, o controller.Options, gvk schema.GroupVersionKind, c managed.TypedExternalConnector[T], opts ...managed.ReconcilerOption) *managed.Reconciler {
 	opts = append([]managed.ReconcilerOption{
 		managed.WithTypedExternalConnector[T](c),
@@ -57,6 +68,9 @@ func newReconciler[T resource.Managed](mgr ctrl.Manager, o controller.Options, g
 		managed.WithPollInterval(o.PollInterval),
 		managed.WithManagementPolicies(),
 	}, opts...)
+	if o.MetricOptions != nil && o.MetricOptions.MRMetrics != nil {
+		opts = append(opts, managed.WithMetricRecorder(o.MetricOptions.MRMetrics))
+	}
 	return managed.NewReconciler(mgr, resource.ManagedKind(gvk), opts...)
 }
 

@@ -40,7 +40,7 @@ type Nodes interface {
 
 // Setup adds a controller that reconciles LogLevels.
 func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector) error {
-	k := connect.Kind[*v1alpha1.LogLevels]{GVK: v1alpha1.LogLevelsGroupVersionKind, Object: &v1alpha1.LogLevels{}}
+	k := connect.Kind[*v1alpha1.LogLevels]{GVK: v1alpha1.LogLevelsGroupVersionKind, Object: &v1alpha1.LogLevels{}, List: &v1alpha1.LogLevelsList{}}
 	return connect.Setup(mgr, o, k, c,
 		func(s *connect.Session) Nodes { return s.Client },
 		func(n Nodes) connect.External[*v1alpha1.LogLevels] { return &external{nodes: n} })

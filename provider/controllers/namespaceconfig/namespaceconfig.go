@@ -43,7 +43,7 @@ type Dynamic func(build, setting string) (bool, error)
 
 // Setup adds a controller that reconciles NamespaceConfigs.
 func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector, dynamic Dynamic) error {
-	k := connect.Kind[*v1alpha1.NamespaceConfig]{GVK: v1alpha1.NamespaceConfigGroupVersionKind, Object: &v1alpha1.NamespaceConfig{}}
+	k := connect.Kind[*v1alpha1.NamespaceConfig]{GVK: v1alpha1.NamespaceConfigGroupVersionKind, Object: &v1alpha1.NamespaceConfig{}, List: &v1alpha1.NamespaceConfigList{}}
 	return connect.Setup(mgr, o, k, c,
 		func(s *connect.Session) Nodes { return s.Client },
 		func(n Nodes) connect.External[*v1alpha1.NamespaceConfig] {

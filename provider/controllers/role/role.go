@@ -51,7 +51,7 @@ type Limits interface {
 
 // Setup adds a controller that reconciles Roles.
 func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector) error {
-	k := connect.Kind[*v1alpha1.Role]{GVK: v1alpha1.RoleGroupVersionKind, Object: &v1alpha1.Role{}}
+	k := connect.Kind[*v1alpha1.Role]{GVK: v1alpha1.RoleGroupVersionKind, Object: &v1alpha1.Role{}, List: &v1alpha1.RoleList{}}
 	return connect.Setup(mgr, o, k, c,
 		func(s *connect.Session) Roles { return s.Client },
 		func(r Roles) connect.External[*v1alpha1.Role] { return &external{roles: r} })

@@ -31,7 +31,7 @@ type Indexes interface {
 
 // Setup adds a controller that reconciles SecondaryIndexes.
 func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector) error {
-	k := connect.Kind[*v1alpha1.SecondaryIndex]{GVK: v1alpha1.SecondaryIndexGroupVersionKind, Object: &v1alpha1.SecondaryIndex{}}
+	k := connect.Kind[*v1alpha1.SecondaryIndex]{GVK: v1alpha1.SecondaryIndexGroupVersionKind, Object: &v1alpha1.SecondaryIndex{}, List: &v1alpha1.SecondaryIndexList{}}
 	return connect.Setup(mgr, o, k, c,
 		func(s *connect.Session) Indexes { return s.Client },
 		func(ix Indexes) connect.External[*v1alpha1.SecondaryIndex] { return &external{indexes: ix} })

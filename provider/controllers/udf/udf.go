@@ -32,7 +32,7 @@ type Modules interface {
 
 // Setup adds a controller that reconciles UDFs.
 func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector) error {
-	k := connect.Kind[*v1alpha1.UDF]{GVK: v1alpha1.UDFGroupVersionKind, Object: &v1alpha1.UDF{}}
+	k := connect.Kind[*v1alpha1.UDF]{GVK: v1alpha1.UDFGroupVersionKind, Object: &v1alpha1.UDF{}, List: &v1alpha1.UDFList{}}
 	return connect.Setup(mgr, o, k, c,
 		func(s *connect.Session) Modules { return s.Client },
 		func(m Modules) connect.External[*v1alpha1.UDF] { return &external{kube: mgr.GetClient(), modules: m} })

@@ -58,7 +58,7 @@ type Session struct {
 
 // Setup adds a controller that reconciles Users.
 func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector) error {
-	k := connect.Kind[*v1alpha1.User]{GVK: v1alpha1.UserGroupVersionKind, Object: &v1alpha1.User{}}
+	k := connect.Kind[*v1alpha1.User]{GVK: v1alpha1.UserGroupVersionKind, Object: &v1alpha1.User{}, List: &v1alpha1.UserList{}}
 	return connect.Setup(mgr, o, k, c,
 		func(s *connect.Session) *Session {
 			return &Session{Users: s.Client, Hosts: s.Hosts, Secret: s.Secret, ConnectionDetails: s.ConnectionDetails}
