@@ -16,6 +16,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
@@ -27,6 +28,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers"
+	"github.com/xp-aerospike/xp-aerospike/provider/controllers/connect"
 	"github.com/xp-aerospike/xp-aerospike/provider/resolver"
 )
 
@@ -39,6 +41,7 @@ type CLI struct {
 	LeaderElection   bool          `env:"LEADER_ELECTION" help:"Run only while holding the leader lease, so replicas can stand by."`
 	ClientIdle       time.Duration `default:"10m" help:"Close a cluster's client when no managed resource has used it for this long."`
 	MetricsAddress   string        `default:":8080" help:"Address at which to serve Prometheus metrics; empty disables them."`
+	StateMetrics     time.Duration `default:"5s" help:"How often the managed resources of each kind are counted for the state metrics (exist, ready, synced)." name:"poll-state-metric"`
 	DNSServer        string        `env:"DNS_SERVER" help:"Resolve cluster addresses through this DNS server (ip:port) instead of the system's, for a provider running outside the cluster it manages." name:"dns-server" placeholder:"IP:PORT"`
 }
 
@@ -65,13 +68,13 @@ func (c *CLI) Run() error {
 			return errors.Wrap(err, "cannot build the scheme")
 		}
 	}
-	metrics := c.MetricsAddress
-	if metrics == "" {
-		metrics = "0" // controller-runtime's word for no metrics server
+	addr := c.MetricsAddress
+	if addr == "" {
+		addr = "0" // controller-runtime's word for no metrics server
 	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:           s,
-		Metrics:          metricsserver.Options{BindAddress: metrics},
+		Metrics:          metricsserver.Options{BindAddress: addr},
 		LeaderElection:   c.LeaderElection,
 		LeaderElectionID: "provider-aerospike.xp-aerospike.io",
 		Cache:            cache.Options{SyncPeriod: &c.SyncInterval},
@@ -85,11 +88,18 @@ func (c *CLI) Run() error {
 	ctx := ctrl.SetupSignalHandler()
 	go closeIdle(ctx, pool, c.ClientIdle)
 
+	// The registry controller-runtime serves, so the metrics sit beside
+	// the workqueue and reconcile metrics of the same controllers.
+	mo, err := connect.NewMetricOptions(metrics.Registry, c.StateMetrics)
+	if err != nil {
+		return err
+	}
 	o := controller.Options{
 		Logger:                  log,
 		GlobalRateLimiter:       ratelimiter.NewGlobal(c.MaxReconcileRate),
 		PollInterval:            c.PollInterval,
 		MaxConcurrentReconciles: c.MaxReconcileRate,
+		MetricOptions:           mo,
 	}
 	usage := resource.NewProviderConfigUsageTracker(mgr.GetClient(), &v1alpha1.ProviderConfigUsage{})
 	if err := controllers.Setup(mgr, o, usage, pool); err != nil {

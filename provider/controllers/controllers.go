@@ -24,15 +24,13 @@ func Setup(mgr ctrl.Manager, o controller.Options, usage connect.Tracker, pool *
 	c := connect.NewConnector(mgr.GetClient(), usage, pool)
 	for _, setup := range []func() error{
 		func() error { return config.Setup(mgr, o) },
-		func() error { return user.Setup(mgr, o, user.FromConnector(c)) },
-		func() error { return role.Setup(mgr, o, role.FromConnector(c)) },
-		func() error {
-			return namespaceconfig.Setup(mgr, o, namespaceconfig.FromConnector(c), namespaceconfig.SchemaDynamic)
-		},
-		func() error { return loglevels.Setup(mgr, o, loglevels.FromConnector(c)) },
-		func() error { return sindex.Setup(mgr, o, sindex.FromConnector(c)) },
-		func() error { return udf.Setup(mgr, o, udf.FromConnector(c)) },
-		func() error { return clusterstatus.Setup(mgr, o, clusterstatus.FromConnector(c)) },
+		func() error { return user.Setup(mgr, o, c) },
+		func() error { return role.Setup(mgr, o, c) },
+		func() error { return namespaceconfig.Setup(mgr, o, c, namespaceconfig.SchemaDynamic) },
+		func() error { return loglevels.Setup(mgr, o, c) },
+		func() error { return sindex.Setup(mgr, o, c) },
+		func() error { return udf.Setup(mgr, o, c) },
+		func() error { return clusterstatus.Setup(mgr, o, c) },
 	} {
 		if err := setup(); err != nil {
 			return err

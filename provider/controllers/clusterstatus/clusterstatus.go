@@ -15,7 +15,6 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
@@ -31,36 +30,16 @@ type Info interface {
 	InfoAll(commands ...string) (map[string]map[string]string, error)
 }
 
-// Connect returns the client of a ClusterStatus's cluster and the function
-// that releases it.
-type Connect func(ctx context.Context, mg resource.ModernManaged) (Info, func(), error)
-
-// FromConnector adapts a connect.Connector.
-func FromConnector(c *connect.Connector) Connect {
-	return func(ctx context.Context, mg resource.ModernManaged) (Info, func(), error) {
-		s, err := c.Connect(ctx, mg)
-		if err != nil {
-			return nil, nil, err
-		}
-		return s.Client, s.Release, nil
-	}
-}
-
 // Setup adds a controller that reconciles ClusterStatuses.
-func Setup(mgr ctrl.Manager, o controller.Options, c Connect) error {
-	return connect.Setup(mgr, o, v1alpha1.ClusterStatusGroupVersionKind, &v1alpha1.ClusterStatus{}, managed.TypedExternalConnectorFn[*v1alpha1.ClusterStatus](
-		func(ctx context.Context, cs *v1alpha1.ClusterStatus) (managed.TypedExternalClient[*v1alpha1.ClusterStatus], error) {
-			info, release, err := c(ctx, cs)
-			if err != nil {
-				return nil, err
-			}
-			return &external{info: info, release: release}, nil
-		}))
+func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector) error {
+	k := connect.Kind[*v1alpha1.ClusterStatus]{GVK: v1alpha1.ClusterStatusGroupVersionKind, Object: &v1alpha1.ClusterStatus{}, List: &v1alpha1.ClusterStatusList{}}
+	return connect.Setup(mgr, o, k, c,
+		func(s *connect.Session) Info { return s.Client },
+		func(info Info) connect.External[*v1alpha1.ClusterStatus] { return &external{info: info} })
 }
 
 type external struct {
-	info    Info
-	release func()
+	info Info
 }
 
 // nodeCommands are asked of every node on every poll.
@@ -112,11 +91,6 @@ func (e *external) Update(context.Context, *v1alpha1.ClusterStatus) (managed.Ext
 
 func (e *external) Delete(context.Context, *v1alpha1.ClusterStatus) (managed.ExternalDelete, error) {
 	return managed.ExternalDelete{}, nil
-}
-
-func (e *external) Disconnect(context.Context) error {
-	e.release()
-	return nil
 }
 
 func nsCommands(names []string) []string {

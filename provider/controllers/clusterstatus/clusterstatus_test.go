@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/test"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
@@ -141,8 +142,10 @@ func TestObserveRoundTrips(t *testing.T) {
 }
 
 func TestObserveError(t *testing.T) {
+	errBoom := errors.New("boom")
 	cs := &v1alpha1.ClusterStatus{}
-	if _, err := (&external{info: &fakeInfo{err: errors.New("unreachable")}}).Observe(context.Background(), cs); err == nil {
-		t.Error("an unreachable cluster must be an error")
+	_, err := (&external{info: &fakeInfo{err: errBoom}}).Observe(context.Background(), cs)
+	if diff := cmp.Diff(errBoom, err, test.EquateErrors()); diff != "" {
+		t.Errorf("a cluster that cannot answer: Observe() error -want +got:\n%s", diff)
 	}
 }

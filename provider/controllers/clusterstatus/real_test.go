@@ -28,7 +28,7 @@ func TestRealClusterStatus(t *testing.T) {
 	if err := c.WaitStable(); err != nil {
 		t.Fatal(err)
 	}
-	e := &external{info: realtest.Dial(t, c), release: func() {}}
+	e := &external{info: realtest.Dial(t, c)}
 	cs := &v1alpha1.ClusterStatus{}
 	observe := func() v1alpha1.ClusterStatusObservation {
 		t.Helper()

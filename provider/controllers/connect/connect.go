@@ -2,7 +2,9 @@
 // a pooled Aerospike client: it tracks the resource's use of the provider
 // config, reads the config and its credentials, and takes the config's
 // client from the pool, which opens one only when there is none or the
-// config or credentials changed.
+// config or credentials changed. Setup builds every managed kind's
+// controller on it, so each controller only says what it needs of the
+// client and how it observes and changes its resources.
 package connect
 
 import (

@@ -2,14 +2,18 @@ package connect
 
 import (
 	"context"
-	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/test"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
@@ -23,6 +27,11 @@ func user(kind, name string) *v1alpha1.User {
 			ProviderConfigReference: &xpv2.ProviderConfigReference{Kind: kind, Name: name},
 		}},
 	}
+}
+
+// notFound is the error the API server returns for a missing ProviderConfig.
+func notFound(name string) error {
+	return kerrors.NewNotFound(schema.GroupResource{Group: v1alpha1.Group, Resource: "providerconfigs"}, name)
 }
 
 func TestConfig(t *testing.T) {
@@ -55,7 +64,7 @@ func TestConfig(t *testing.T) {
 		wantKey   string
 		wantUser  string
 		wantHosts []aerospike.Host
-		wantErr   string
+		err       error
 	}{
 		"ProviderConfig": {
 			reason:  "a ProviderConfig reads Secrets in its own namespace only, whatever secretRef.namespace says",
@@ -74,22 +83,35 @@ func TestConfig(t *testing.T) {
 			mg:      user(v1alpha1.ClusterProviderConfigKind, "open"),
 			wantKey: "ClusterProviderConfig//open", wantHosts: []aerospike.Host{{Name: "open.svc", Port: 3000}},
 		},
-		"MissingKeys":  {reason: "a Secret without the keys is an error", mg: user(v1alpha1.ProviderConfigKind, "nokeys"), wantErr: `must hold keys "username" and "password"`},
-		"MissingPC":    {reason: "a missing config is an error", mg: user(v1alpha1.ProviderConfigKind, "nope"), wantErr: "cannot get ProviderConfig team/nope"},
-		"UnknownKind":  {reason: "only the two kinds exist", mg: user("Other", "db"), wantErr: "neither ProviderConfig nor ClusterProviderConfig"},
-		"OtherNSIsNot": {reason: "a ProviderConfig of another namespace is not found", mg: func() *v1alpha1.User { u := user(v1alpha1.ProviderConfigKind, "db"); u.Namespace = "other"; return u }(), wantErr: "cannot get ProviderConfig other/db"},
+		"MissingKeys": {
+			reason: "a Secret without the keys is an error",
+			mg:     user(v1alpha1.ProviderConfigKind, "nokeys"),
+			err:    errors.Wrap(errors.New(`Secret team/empty must hold keys "username" and "password"`), "cannot read ProviderConfig/team/nokeys"),
+		},
+		"MissingPC": {
+			reason: "a missing config is an error",
+			mg:     user(v1alpha1.ProviderConfigKind, "nope"),
+			err:    errors.Wrap(notFound("nope"), "cannot get ProviderConfig team/nope"),
+		},
+		"UnknownKind": {
+			reason: "only the two kinds exist",
+			mg:     user("Other", "db"),
+			err:    errors.New(`providerConfigRef.kind "Other" is neither ProviderConfig nor ClusterProviderConfig`),
+		},
+		"OtherNSIsNot": {
+			reason: "a ProviderConfig of another namespace is not found",
+			mg:     func() *v1alpha1.User { u := user(v1alpha1.ProviderConfigKind, "db"); u.Namespace = "other"; return u }(),
+			err:    errors.Wrap(notFound("db"), "cannot get ProviderConfig other/db"),
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			key, cfg, err := c.Config(context.Background(), tc.mg)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("%s: error %v, want %q", tc.reason, err, tc.wantErr)
-				}
-				return
+			if diff := cmp.Diff(tc.err, err, test.EquateErrors()); diff != "" {
+				t.Fatalf("%s: Config() error -want +got:\n%s", tc.reason, diff)
 			}
-			if err != nil {
-				t.Fatal(err)
+			if tc.err != nil {
+				return
 			}
 			if key != tc.wantKey || cfg.User != tc.wantUser || len(cfg.Hosts) != len(tc.wantHosts) {
 				t.Fatalf("%s: key %q user %q hosts %v", tc.reason, key, cfg.User, cfg.Hosts)

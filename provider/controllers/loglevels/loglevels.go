@@ -23,7 +23,6 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
@@ -39,42 +38,23 @@ type Nodes interface {
 	Info(node string, commands ...string) (map[string]string, error)
 }
 
-// Connect returns the client of a LogLevels' cluster and the function that
-// releases it.
-type Connect func(ctx context.Context, mg resource.ModernManaged) (Nodes, func(), error)
-
-// FromConnector adapts a connect.Connector.
-func FromConnector(c *connect.Connector) Connect {
-	return func(ctx context.Context, mg resource.ModernManaged) (Nodes, func(), error) {
-		s, err := c.Connect(ctx, mg)
-		if err != nil {
-			return nil, nil, err
-		}
-		return s.Client, s.Release, nil
-	}
-}
-
 // Setup adds a controller that reconciles LogLevels.
-func Setup(mgr ctrl.Manager, o controller.Options, c Connect) error {
-	return connect.Setup(mgr, o, v1alpha1.LogLevelsGroupVersionKind, &v1alpha1.LogLevels{}, managed.TypedExternalConnectorFn[*v1alpha1.LogLevels](
-		func(ctx context.Context, ll *v1alpha1.LogLevels) (managed.TypedExternalClient[*v1alpha1.LogLevels], error) {
-			n, release, err := c(ctx, ll)
-			if err != nil {
-				return nil, err
-			}
-			return NewExternal(n, release), nil
-		}))
+func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector) error {
+	k := connect.Kind[*v1alpha1.LogLevels]{GVK: v1alpha1.LogLevelsGroupVersionKind, Object: &v1alpha1.LogLevels{}, List: &v1alpha1.LogLevelsList{}}
+	return connect.Setup(mgr, o, k, c,
+		func(s *connect.Session) Nodes { return s.Client },
+		func(n Nodes) connect.External[*v1alpha1.LogLevels] { return &external{nodes: n} })
 }
 
 // NewExternal returns the client that brings a LogLevels' levels to every
-// node of a cluster with log-set. Disconnect calls release.
+// node of a cluster with log-set, for tests that drive a real cluster
+// without a controller. Disconnect calls release.
 func NewExternal(n Nodes, release func()) managed.TypedExternalClient[*v1alpha1.LogLevels] {
-	return &external{nodes: n, release: release}
+	return connect.Releasing[*v1alpha1.LogLevels](&external{nodes: n}, release)
 }
 
 type external struct {
-	nodes   Nodes
-	release func()
+	nodes Nodes
 }
 
 // anyContext is the context that sets every context's level.
@@ -217,11 +197,6 @@ func (e *external) Update(_ context.Context, ll *v1alpha1.LogLevels) (managed.Ex
 // file's levels again once it restarts.
 func (e *external) Delete(context.Context, *v1alpha1.LogLevels) (managed.ExternalDelete, error) {
 	return managed.ExternalDelete{}, nil
-}
-
-func (e *external) Disconnect(context.Context) error {
-	e.release()
-	return nil
 }
 
 // sinkID finds a sink's id in the answer to logs: id:path;….

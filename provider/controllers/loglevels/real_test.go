@@ -24,7 +24,7 @@ func TestRealLogLevels(t *testing.T) {
 
 func testRealLogLevels(t *testing.T, version string) {
 	c := harness.Start(t, harness.Options{Nodes: 2, Version: version})
-	e := &external{nodes: realtest.Dial(t, c), release: func() {}}
+	e := NewExternal(realtest.Dial(t, c), func() {})
 	l := ll("console", map[string]v1alpha1.LogLevel{"any": "info", "migrate": "debug", "namespace": "warning"})
 	ctx := context.Background()
 	pids := map[string]int{}

@@ -20,7 +20,6 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/controller"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
@@ -42,44 +41,27 @@ type Nodes interface {
 // of the given build.
 type Dynamic func(build, setting string) (bool, error)
 
-// Connect returns the client of a NamespaceConfig's cluster and the function
-// that releases it.
-type Connect func(ctx context.Context, mg resource.ModernManaged) (Nodes, func(), error)
-
-// FromConnector adapts a connect.Connector.
-func FromConnector(c *connect.Connector) Connect {
-	return func(ctx context.Context, mg resource.ModernManaged) (Nodes, func(), error) {
-		s, err := c.Connect(ctx, mg)
-		if err != nil {
-			return nil, nil, err
-		}
-		return s.Client, s.Release, nil
-	}
-}
-
 // Setup adds a controller that reconciles NamespaceConfigs.
-func Setup(mgr ctrl.Manager, o controller.Options, c Connect, dynamic Dynamic) error {
-	return connect.Setup(mgr, o, v1alpha1.NamespaceConfigGroupVersionKind, &v1alpha1.NamespaceConfig{}, managed.TypedExternalConnectorFn[*v1alpha1.NamespaceConfig](
-		func(ctx context.Context, nc *v1alpha1.NamespaceConfig) (managed.TypedExternalClient[*v1alpha1.NamespaceConfig], error) {
-			n, release, err := c(ctx, nc)
-			if err != nil {
-				return nil, err
-			}
-			return NewExternal(n, dynamic, release), nil
-		}))
+func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector, dynamic Dynamic) error {
+	k := connect.Kind[*v1alpha1.NamespaceConfig]{GVK: v1alpha1.NamespaceConfigGroupVersionKind, Object: &v1alpha1.NamespaceConfig{}, List: &v1alpha1.NamespaceConfigList{}}
+	return connect.Setup(mgr, o, k, c,
+		func(s *connect.Session) Nodes { return s.Client },
+		func(n Nodes) connect.External[*v1alpha1.NamespaceConfig] {
+			return &external{nodes: n, dynamic: dynamic}
+		})
 }
 
 // NewExternal returns the client that brings a NamespaceConfig's settings
 // to every node of a cluster with set-config, refusing those dynamic says
-// need a restart. Disconnect calls release.
+// need a restart, for tests that drive a real cluster without a
+// controller. Disconnect calls release.
 func NewExternal(n Nodes, dynamic Dynamic, release func()) managed.TypedExternalClient[*v1alpha1.NamespaceConfig] {
-	return &external{nodes: n, dynamic: dynamic, release: release}
+	return connect.Releasing[*v1alpha1.NamespaceConfig](&external{nodes: n, dynamic: dynamic}, release)
 }
 
 type external struct {
 	nodes   Nodes
 	dynamic Dynamic
-	release func()
 }
 
 func getConfig(ns string) string { return "get-config:context=namespace;id=" + ns }
@@ -176,11 +158,6 @@ func (e *external) Update(_ context.Context, nc *v1alpha1.NamespaceConfig) (mana
 // configuration file's values return at the next restart anyway.
 func (e *external) Delete(context.Context, *v1alpha1.NamespaceConfig) (managed.ExternalDelete, error) {
 	return managed.ExternalDelete{}, nil
-}
-
-func (e *external) Disconnect(context.Context) error {
-	e.release()
-	return nil
 }
 
 // key is the set-config name of a setting get-config names with its

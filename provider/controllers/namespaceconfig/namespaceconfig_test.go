@@ -7,6 +7,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/test"
+
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 )
 
@@ -47,26 +50,23 @@ func TestObserve(t *testing.T) {
 		config   map[string]string
 		settings map[string]string
 		upToDate bool
-		wantErr  string
+		err      error
 	}{
 		"UpToDate":   {reason: "every node has the values", config: both("default-ttl=60;storage-engine.defrag-lwm-pct=60", "default-ttl=60;storage-engine.defrag-lwm-pct=60"), settings: map[string]string{"default-ttl": "60", "storage-engine.defrag-lwm-pct": "60"}, upToDate: true},
 		"OneNode":    {reason: "one node differs: set-config reached one node only", config: both("default-ttl=60", "default-ttl=0"), settings: map[string]string{"default-ttl": "60"}},
-		"Static":     {reason: "a setting that needs a restart is refused", config: both("replication-factor=2", "replication-factor=2"), settings: map[string]string{"replication-factor": "3"}, wantErr: "needs a restart"},
-		"Unknown":    {reason: "a setting the server does not report", config: both("default-ttl=0", "default-ttl=0"), settings: map[string]string{"nope": "1"}, wantErr: "reports no setting"},
-		"NoNamespce": {reason: "a namespace the cluster lacks", config: both("ERROR::namespace not found", "ERROR::namespace not found"), settings: map[string]string{"default-ttl": "1"}, wantErr: "has no namespace"},
+		"Static":     {reason: "a setting that needs a restart is refused", config: both("replication-factor=2", "replication-factor=2"), settings: map[string]string{"replication-factor": "3"}, err: errors.New(`"replication-factor" cannot change while server 8.1.2.0 runs: it needs a restart; set it in the AerospikeDatabase's spec.aerospikeConfig instead, which rolls the pods one at a time`)},
+		"Unknown":    {reason: "a setting the server does not report", config: both("default-ttl=0", "default-ttl=0"), settings: map[string]string{"nope": "1"}, err: errors.New(`node A (server 8.1.2.0) reports no setting "nope" for namespace "orders"; check its name as get-config shows it, for example storage-engine.defrag-lwm-pct`)},
+		"NoNamespce": {reason: "a namespace the cluster lacks", config: both("ERROR::namespace not found", "ERROR::namespace not found"), settings: map[string]string{"default-ttl": "1"}, err: errors.New(`node A has no namespace "orders": ERROR::namespace not found`)},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			n := nc(tc.settings)
 			got, err := (&external{nodes: &fakeNodes{config: tc.config}, dynamic: dynamic}).Observe(context.Background(), n)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("%s: error = %v, want one containing %q", tc.reason, err, tc.wantErr)
-				}
-				return
+			if diff := cmp.Diff(tc.err, err, test.EquateErrors()); diff != "" {
+				t.Fatalf("%s: Observe() error -want +got:\n%s", tc.reason, diff)
 			}
-			if err != nil {
-				t.Fatal(err)
+			if tc.err != nil {
+				return
 			}
 			if !got.ResourceExists || got.ResourceUpToDate != tc.upToDate {
 				t.Errorf("%s: exists %v up to date %v, want true %v", tc.reason, got.ResourceExists, got.ResourceUpToDate, tc.upToDate)

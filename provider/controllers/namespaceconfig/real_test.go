@@ -17,7 +17,7 @@ import (
 // back with its configuration file's values.
 func TestRealNamespaceConfig(t *testing.T) {
 	c := harness.Start(t, harness.Options{Nodes: 2})
-	e := &external{nodes: realtest.Dial(t, c), dynamic: SchemaDynamic, release: func() {}}
+	e := NewExternal(realtest.Dial(t, c), SchemaDynamic, func() {})
 	nc := &v1alpha1.NamespaceConfig{Spec: v1alpha1.NamespaceConfigSpec{ForProvider: v1alpha1.NamespaceConfigParameters{
 		Namespace: harness.DefaultNamespace,
 		Settings:  map[string]string{"migrate-sleep": "7", "evict-tenths-pct": "3"},

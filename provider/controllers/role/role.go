@@ -14,7 +14,6 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
@@ -50,36 +49,16 @@ type Limits interface {
 	SetQuotas(role string, read, write uint32) error
 }
 
-// Connect returns the client of a Role's cluster and the function that
-// releases it.
-type Connect func(ctx context.Context, mg resource.ModernManaged) (Roles, func(), error)
-
-// FromConnector adapts a connect.Connector.
-func FromConnector(c *connect.Connector) Connect {
-	return func(ctx context.Context, mg resource.ModernManaged) (Roles, func(), error) {
-		s, err := c.Connect(ctx, mg)
-		if err != nil {
-			return nil, nil, err
-		}
-		return s.Client, s.Release, nil
-	}
-}
-
 // Setup adds a controller that reconciles Roles.
-func Setup(mgr ctrl.Manager, o controller.Options, c Connect) error {
-	return connect.Setup(mgr, o, v1alpha1.RoleGroupVersionKind, &v1alpha1.Role{}, managed.TypedExternalConnectorFn[*v1alpha1.Role](
-		func(ctx context.Context, r *v1alpha1.Role) (managed.TypedExternalClient[*v1alpha1.Role], error) {
-			cl, release, err := c(ctx, r)
-			if err != nil {
-				return nil, err
-			}
-			return &external{roles: cl, release: release}, nil
-		}))
+func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector) error {
+	k := connect.Kind[*v1alpha1.Role]{GVK: v1alpha1.RoleGroupVersionKind, Object: &v1alpha1.Role{}, List: &v1alpha1.RoleList{}}
+	return connect.Setup(mgr, o, k, c,
+		func(s *connect.Session) Roles { return s.Client },
+		func(r Roles) connect.External[*v1alpha1.Role] { return &external{roles: r} })
 }
 
 type external struct {
-	roles   Roles
-	release func()
+	roles Roles
 }
 
 // RequiresEnterprise is the message of a Role on a cluster without security.
@@ -156,11 +135,6 @@ func (e *external) Delete(_ context.Context, r *v1alpha1.Role) (managed.External
 		return managed.ExternalDelete{}, nil
 	}
 	return managed.ExternalDelete{}, err
-}
-
-func (e *external) Disconnect(context.Context) error {
-	e.release()
-	return nil
 }
 
 func observation(r *aerospike.Role) v1alpha1.RoleObservation {

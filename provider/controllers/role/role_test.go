@@ -10,12 +10,16 @@ import (
 
 	"github.com/aerospike/aerospike-client-go/v8/types"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/test"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
 )
+
+var errBoom = errors.New("boom")
 
 type fakeRoles struct {
 	role  *aerospike.Role
@@ -71,7 +75,7 @@ func TestObserve(t *testing.T) {
 		roles                *fakeRoles
 		name                 string
 		wantExists, upToDate bool
-		wantErr              bool
+		err                  error
 		wantReason           xpv2.ConditionReason
 	}{
 		"Missing":     {reason: "an unknown role does not exist", roles: &fakeRoles{err: &aerospike.Error{Code: types.INVALID_ROLE}}, name: "app"},
@@ -79,16 +83,16 @@ func TestObserve(t *testing.T) {
 		"Privilege":   {reason: "a privilege scoped to another set is drift", roles: &fakeRoles{role: &aerospike.Role{Name: "app", Privileges: []aerospike.Privilege{{Code: "read", Namespace: "sessions"}, {Code: "read-write", Namespace: "orders"}}, Whitelist: []string{"10.0.0.0/8"}, ReadQuota: 100}}, name: "app", wantExists: true, wantReason: xpv2.ReasonAvailable},
 		"Whitelist":   {reason: "an allow-list change is drift", roles: &fakeRoles{role: &aerospike.Role{Name: "app", Privileges: same.Privileges, ReadQuota: 100}}, name: "app", wantExists: true, wantReason: xpv2.ReasonAvailable},
 		"Quota":       {reason: "a quota change is drift", roles: &fakeRoles{role: &aerospike.Role{Name: "app", Privileges: same.Privileges, Whitelist: same.Whitelist, ReadQuota: 5}}, name: "app", wantExists: true, wantReason: xpv2.ReasonAvailable},
-		"Predefined":  {reason: "a predefined role is refused before asking the cluster", roles: &fakeRoles{}, name: "sys-admin", wantErr: true},
+		"Predefined":  {reason: "a predefined role is refused before asking the cluster", roles: &fakeRoles{}, name: "sys-admin", err: errors.New(`"sys-admin" is a predefined Aerospike role and cannot be managed; choose another name`)},
 		"Community":   {reason: "no security: a condition, no retry storm", roles: &fakeRoles{err: &aerospike.Error{Code: types.SECURITY_NOT_SUPPORTED}}, name: "app", wantExists: true, upToDate: true, wantReason: xpv2.ReasonUnavailable},
-		"ServerError": {reason: "other errors are returned", roles: &fakeRoles{err: &aerospike.Error{Code: types.TIMEOUT}}, name: "app", wantErr: true},
+		"ServerError": {reason: "other errors are returned", roles: &fakeRoles{err: errBoom}, name: "app", err: errBoom},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			r := role(tc.name, rw)
 			got, err := (&external{roles: tc.roles}).Observe(context.Background(), r)
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("%s: Observe() error = %v", tc.reason, err)
+			if diff := cmp.Diff(tc.err, err, test.EquateErrors()); diff != "" {
+				t.Fatalf("%s: Observe() error -want +got:\n%s", tc.reason, diff)
 			}
 			if got.ResourceExists != tc.wantExists || got.ResourceUpToDate != tc.upToDate {
 				t.Errorf("%s: exists %v up to date %v, want %v %v", tc.reason, got.ResourceExists, got.ResourceUpToDate, tc.wantExists, tc.upToDate)

@@ -28,7 +28,7 @@ func TestEnterpriseRoleLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(cl.Close)
-	e := &external{roles: cl, release: func() {}}
+	e := &external{roles: cl}
 	ctx := context.Background()
 	r := role("orders-rw", v1alpha1.RoleParameters{
 		Privileges: []v1alpha1.Privilege{{Code: "read-write", Namespace: "test", Set: "orders"}},

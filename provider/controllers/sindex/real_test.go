@@ -14,6 +14,7 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/provider/controllers/connect"
 	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/test/realtest"
 )
@@ -28,7 +29,7 @@ func TestRealSecondaryIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e := &external{indexes: realtest.Dial(t, c), release: func() {}}
+	e := connect.Releasing[*v1alpha1.SecondaryIndex](&external{indexes: realtest.Dial(t, c)}, func() {})
 	ctx := context.Background()
 	si := &v1alpha1.SecondaryIndex{ObjectMeta: metav1.ObjectMeta{Name: "by-age"}, Spec: v1alpha1.SecondaryIndexSpec{ForProvider: v1alpha1.SecondaryIndexParameters{
 		Namespace: harness.DefaultNamespace, Set: "people", Bin: "age", Type: "numeric",

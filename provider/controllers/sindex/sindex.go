@@ -15,7 +15,6 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
@@ -30,36 +29,16 @@ type Indexes interface {
 	DropIndex(namespace, set, name string) error
 }
 
-// Connect returns the client of a SecondaryIndex's cluster and the function
-// that releases it.
-type Connect func(ctx context.Context, mg resource.ModernManaged) (Indexes, func(), error)
-
-// FromConnector adapts a connect.Connector.
-func FromConnector(c *connect.Connector) Connect {
-	return func(ctx context.Context, mg resource.ModernManaged) (Indexes, func(), error) {
-		s, err := c.Connect(ctx, mg)
-		if err != nil {
-			return nil, nil, err
-		}
-		return s.Client, s.Release, nil
-	}
-}
-
 // Setup adds a controller that reconciles SecondaryIndexes.
-func Setup(mgr ctrl.Manager, o controller.Options, c Connect) error {
-	return connect.Setup(mgr, o, v1alpha1.SecondaryIndexGroupVersionKind, &v1alpha1.SecondaryIndex{}, managed.TypedExternalConnectorFn[*v1alpha1.SecondaryIndex](
-		func(ctx context.Context, si *v1alpha1.SecondaryIndex) (managed.TypedExternalClient[*v1alpha1.SecondaryIndex], error) {
-			ix, release, err := c(ctx, si)
-			if err != nil {
-				return nil, err
-			}
-			return &external{indexes: ix, release: release}, nil
-		}))
+func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector) error {
+	k := connect.Kind[*v1alpha1.SecondaryIndex]{GVK: v1alpha1.SecondaryIndexGroupVersionKind, Object: &v1alpha1.SecondaryIndex{}, List: &v1alpha1.SecondaryIndexList{}}
+	return connect.Setup(mgr, o, k, c,
+		func(s *connect.Session) Indexes { return s.Client },
+		func(ix Indexes) connect.External[*v1alpha1.SecondaryIndex] { return &external{indexes: ix} })
 }
 
 type external struct {
 	indexes Indexes
-	release func()
 }
 
 // Index states reported in status.
@@ -126,11 +105,6 @@ func (e *external) Delete(_ context.Context, si *v1alpha1.SecondaryIndex) (manag
 		return managed.ExternalDelete{}, nil
 	}
 	return managed.ExternalDelete{}, err
-}
-
-func (e *external) Disconnect(context.Context) error {
-	e.release()
-	return nil
 }
 
 func spec(si *v1alpha1.SecondaryIndex) aerospike.IndexSpec {

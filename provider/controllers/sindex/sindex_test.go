@@ -4,9 +4,12 @@ import (
 	"context"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/test"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
@@ -48,7 +51,7 @@ func TestObserve(t *testing.T) {
 		reason     string
 		nodes      map[string]map[string]aerospike.IndexState
 		wantExists bool
-		wantErr    bool
+		err        error
 		wantReason xpv2.ConditionReason
 		wantState  string
 	}{
@@ -56,14 +59,14 @@ func TestObserve(t *testing.T) {
 		"Ready":       {reason: "built everywhere", nodes: map[string]map[string]aerospike.IndexState{"A": state(true, "age"), "B": state(true, "age")}, wantExists: true, wantReason: xpv2.ReasonAvailable, wantState: StateReady},
 		"Building":    {reason: "one node still builds", nodes: map[string]map[string]aerospike.IndexState{"A": state(true, "age"), "B": state(false, "age")}, wantExists: true, wantReason: xpv2.ReasonCreating, wantState: StateBuilding},
 		"Propagating": {reason: "one node does not know it yet", nodes: map[string]map[string]aerospike.IndexState{"A": state(true, "age"), "B": {}}, wantExists: true, wantReason: xpv2.ReasonCreating, wantState: StateBuilding},
-		"Foreign":     {reason: "another definition under the name", nodes: map[string]map[string]aerospike.IndexState{"A": state(true, "name")}, wantErr: true},
+		"Foreign":     {reason: "another definition under the name", nodes: map[string]map[string]aerospike.IndexState{"A": state(true, "name")}, err: errors.New(`index "idx_age" exists on node A with another definition (set "people", bin "name", type numeric, collection list); delete it or choose another name`)},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			si := index()
 			got, err := (&external{indexes: &fakeIndexes{nodes: tc.nodes}}).Observe(context.Background(), si)
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("%s: error = %v", tc.reason, err)
+			if diff := cmp.Diff(tc.err, err, test.EquateErrors()); diff != "" {
+				t.Fatalf("%s: Observe() error -want +got:\n%s", tc.reason, diff)
 			}
 			if got.ResourceExists != tc.wantExists {
 				t.Errorf("%s: exists = %v", tc.reason, got.ResourceExists)

@@ -13,6 +13,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/provider/controllers/connect"
 	harness "github.com/xp-aerospike/xp-aerospike/test/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/test/realtest"
 )
@@ -21,7 +22,7 @@ import (
 // notices when it is changed behind the provider's back, and removes it.
 func TestRealUDF(t *testing.T) {
 	c := harness.Start(t, harness.Options{Nodes: 2})
-	e := &external{modules: realtest.Dial(t, c), release: func() {}}
+	e := connect.Releasing[*v1alpha1.UDF](&external{modules: realtest.Dial(t, c)}, func() {})
 	ctx := context.Background()
 	u := &v1alpha1.UDF{ObjectMeta: metav1.ObjectMeta{Name: "calc"}, Spec: v1alpha1.UDFSpec{ForProvider: v1alpha1.UDFParameters{
 		Source: ptr.To("function answer(r)\n  return 42\nend\n"),

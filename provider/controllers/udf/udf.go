@@ -16,7 +16,6 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
@@ -31,37 +30,17 @@ type Modules interface {
 	RemoveUDF(name string) error
 }
 
-// Connect returns the client of a UDF's cluster and the function that
-// releases it.
-type Connect func(ctx context.Context, mg resource.ModernManaged) (Modules, func(), error)
-
-// FromConnector adapts a connect.Connector.
-func FromConnector(c *connect.Connector) Connect {
-	return func(ctx context.Context, mg resource.ModernManaged) (Modules, func(), error) {
-		s, err := c.Connect(ctx, mg)
-		if err != nil {
-			return nil, nil, err
-		}
-		return s.Client, s.Release, nil
-	}
-}
-
 // Setup adds a controller that reconciles UDFs.
-func Setup(mgr ctrl.Manager, o controller.Options, c Connect) error {
-	return connect.Setup(mgr, o, v1alpha1.UDFGroupVersionKind, &v1alpha1.UDF{}, managed.TypedExternalConnectorFn[*v1alpha1.UDF](
-		func(ctx context.Context, u *v1alpha1.UDF) (managed.TypedExternalClient[*v1alpha1.UDF], error) {
-			m, release, err := c(ctx, u)
-			if err != nil {
-				return nil, err
-			}
-			return &external{kube: mgr.GetClient(), modules: m, release: release}, nil
-		}))
+func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector) error {
+	k := connect.Kind[*v1alpha1.UDF]{GVK: v1alpha1.UDFGroupVersionKind, Object: &v1alpha1.UDF{}, List: &v1alpha1.UDFList{}}
+	return connect.Setup(mgr, o, k, c,
+		func(s *connect.Session) Modules { return s.Client },
+		func(m Modules) connect.External[*v1alpha1.UDF] { return &external{kube: mgr.GetClient(), modules: m} })
 }
 
 type external struct {
 	kube    client.Reader
 	modules Modules
-	release func()
 }
 
 func (e *external) Observe(ctx context.Context, u *v1alpha1.UDF) (managed.ExternalObservation, error) {
@@ -103,11 +82,6 @@ func (e *external) Delete(_ context.Context, u *v1alpha1.UDF) (managed.ExternalD
 		return managed.ExternalDelete{}, nil
 	}
 	return managed.ExternalDelete{}, err
-}
-
-func (e *external) Disconnect(context.Context) error {
-	e.release()
-	return nil
 }
 
 // source returns the module's desired code: inline, or from its ConfigMap.

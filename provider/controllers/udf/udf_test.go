@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -12,10 +13,14 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/test"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
 )
+
+var errBoom = errors.New("boom")
 
 type fakeModules struct {
 	code       []byte
@@ -43,28 +48,31 @@ func TestObserve(t *testing.T) {
 	kube := fake.NewClientBuilder().WithScheme(s).WithObjects(&corev1.ConfigMap{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "team", Name: "lua"}, Data: map[string]string{"orders.lua": "return 2"},
 	}).Build()
+	exists := func(upToDate bool) managed.ExternalObservation {
+		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: upToDate}
+	}
 	cases := map[string]struct {
-		reason               string
-		modules              *fakeModules
-		udf                  *v1alpha1.UDF
-		wantExists, upToDate bool
-		wantErr              bool
+		reason  string
+		modules *fakeModules
+		udf     *v1alpha1.UDF
+		want    managed.ExternalObservation
+		err     error
 	}{
 		"Missing":   {reason: "an unregistered module does not exist", modules: &fakeModules{err: missing()}, udf: udf(ptr.To("return 1"), nil)},
-		"Same":      {reason: "identical code is up to date", modules: &fakeModules{code: []byte("return 1")}, udf: udf(ptr.To("return 1"), nil), wantExists: true, upToDate: true},
-		"Changed":   {reason: "other code is drift", modules: &fakeModules{code: []byte("return 0")}, udf: udf(ptr.To("return 1"), nil), wantExists: true},
-		"ConfigMap": {reason: "code from a ConfigMap", modules: &fakeModules{code: []byte("return 2")}, udf: udf(nil, &v1alpha1.ConfigMapKeySelector{Name: "lua", Key: "orders.lua"}), wantExists: true, upToDate: true},
-		"NoKey":     {reason: "a missing ConfigMap key is an error", modules: &fakeModules{code: []byte("x")}, udf: udf(nil, &v1alpha1.ConfigMapKeySelector{Name: "lua", Key: "nope"}), wantErr: true},
-		"Error":     {reason: "a server error is returned", modules: &fakeModules{err: errors.New("boom")}, udf: udf(ptr.To("x"), nil), wantErr: true},
+		"Same":      {reason: "identical code is up to date", modules: &fakeModules{code: []byte("return 1")}, udf: udf(ptr.To("return 1"), nil), want: exists(true)},
+		"Changed":   {reason: "other code is drift", modules: &fakeModules{code: []byte("return 0")}, udf: udf(ptr.To("return 1"), nil), want: exists(false)},
+		"ConfigMap": {reason: "code from a ConfigMap", modules: &fakeModules{code: []byte("return 2")}, udf: udf(nil, &v1alpha1.ConfigMapKeySelector{Name: "lua", Key: "orders.lua"}), want: exists(true)},
+		"NoKey":     {reason: "a missing ConfigMap key is an error", modules: &fakeModules{code: []byte("x")}, udf: udf(nil, &v1alpha1.ConfigMapKeySelector{Name: "lua", Key: "nope"}), err: errors.New(`ConfigMap "lua" has no key "nope"`)},
+		"Error":     {reason: "a server error is returned", modules: &fakeModules{err: errBoom}, udf: udf(ptr.To("x"), nil), err: errBoom},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			got, err := (&external{kube: kube, modules: tc.modules}).Observe(context.Background(), tc.udf)
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("%s: error = %v", tc.reason, err)
+			if diff := cmp.Diff(tc.err, err, test.EquateErrors()); diff != "" {
+				t.Fatalf("%s: Observe() error -want +got:\n%s", tc.reason, diff)
 			}
-			if got.ResourceExists != tc.wantExists || got.ResourceUpToDate != tc.upToDate {
-				t.Errorf("%s: exists %v up to date %v, want %v %v", tc.reason, got.ResourceExists, got.ResourceUpToDate, tc.wantExists, tc.upToDate)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s: Observe() -want +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

@@ -35,7 +35,7 @@ func BenchmarkConverge1000Users(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer release()
-		e := &external{kube: k, s: &Session{Users: counting{Users: cl, n: &trips}, Release: func() {}, Secret: []byte("k")}}
+		e := &external{kube: k, s: &Session{Users: counting{Users: cl, n: &trips}, Secret: []byte("k")}}
 		u := user("", nil, "read")
 		u.Annotations["crossplane.io/external-name"] = name
 		o, err := e.Observe(ctx, u)
@@ -93,7 +93,7 @@ func BenchmarkObserveUser(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(cl.Close)
-	e := &external{kube: kube(b, "s3cret"), s: &Session{Users: cl, Release: func() {}, Secret: []byte("k")}}
+	e := &external{kube: kube(b, "s3cret"), s: &Session{Users: cl, Secret: []byte("k")}}
 	u := user("", nil, "read")
 	if _, err := e.Create(context.Background(), u); err != nil {
 		b.Fatal(err)

@@ -26,6 +26,7 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/provider/controllers/connect"
 	"github.com/xp-aerospike/xp-aerospike/test/securityserver"
 )
 
@@ -109,12 +110,13 @@ func TestNoPasswordLeaks(t *testing.T) {
 	kube := fake.NewClientBuilder().WithScheme(sch).WithObjects(u, pw).WithStatusSubresource(&v1alpha1.User{}).Build()
 
 	rec := &recorder{}
-	session := &Session{Users: cl, Release: func() {}, Hosts: []string{s.Host().String()}, Secret: []byte("k")}
+	session := &Session{Users: cl, Hosts: []string{s.Host().String()}, Secret: []byte("k")}
 	r := managed.NewReconciler(mgr{c: kube, s: sch},
 		resource.ManagedKind(v1alpha1.UserGroupVersionKind),
-		managed.WithTypedExternalConnector[*v1alpha1.User](&connector{kube: kube, connect: func(context.Context, resource.ModernManaged) (*Session, error) {
-			return session, nil
-		}}),
+		managed.WithTypedExternalConnector[*v1alpha1.User](managed.TypedExternalConnectorFn[*v1alpha1.User](
+			func(context.Context, *v1alpha1.User) (managed.TypedExternalClient[*v1alpha1.User], error) {
+				return connect.Releasing[*v1alpha1.User](&external{kube: kube, s: session}, func() {}), nil
+			})),
 		managed.WithLogger(logger{r: rec}),
 		managed.WithRecorder(events{r: rec}),
 		managed.WithPollInterval(time.Minute),

@@ -16,7 +16,7 @@ import (
 func TestRealCommunityEdition(t *testing.T) {
 	c := harness.Start(t, harness.Options{})
 	cl := realtest.Dial(t, c)
-	e := &external{kube: kube(t, "s3cret"), s: &Session{Users: cl, Release: func() {}, Secret: []byte("k")}}
+	e := &external{kube: kube(t, "s3cret"), s: &Session{Users: cl, Secret: []byte("k")}}
 	u := user("", nil, "read")
 	o, err := e.Observe(context.Background(), u)
 	if err != nil {

@@ -54,7 +54,7 @@ func TestEnterpriseUserLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := kube(t, "s3cret")
-	e := &external{kube: k, s: &Session{Users: cl, Release: func() {}, Hosts: []string{s.Host().String()}, Secret: []byte("k")}}
+	e := &external{kube: k, s: &Session{Users: cl, Hosts: []string{s.Host().String()}, Secret: []byte("k")}}
 	ctx := context.Background()
 	u := user("", nil, "read-write")
 
@@ -143,7 +143,7 @@ func TestEnterpriseFaults(t *testing.T) {
 			return err
 		}
 		defer release()
-		e := &external{kube: k, s: &Session{Users: cl, Release: func() {}, Secret: []byte("k")}}
+		e := &external{kube: k, s: &Session{Users: cl, Secret: []byte("k")}}
 		_, err = e.Observe(context.Background(), user("", nil, "read"))
 		return err
 	}

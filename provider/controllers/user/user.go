@@ -23,7 +23,6 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
-	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
@@ -46,47 +45,25 @@ type RoleGranter interface {
 	RevokeRoles(name string, roles []string) error
 }
 
-// Session is a User's connection to its cluster.
+// Session is what a User's controller needs of its cluster's session: the
+// users, and what goes into the user's connection details.
 type Session struct {
-	Users   Users
-	Release func()
-	Hosts   []string
-	Secret  []byte
+	Users  Users
+	Hosts  []string
+	Secret []byte
 
 	// ConnectionDetails are added to the user's connection details.
 	ConnectionDetails map[string]string
 }
 
-// Connect returns the session of a User.
-type Connect func(ctx context.Context, mg resource.ModernManaged) (*Session, error)
-
-// FromConnector adapts a connect.Connector.
-func FromConnector(c *connect.Connector) Connect {
-	return func(ctx context.Context, mg resource.ModernManaged) (*Session, error) {
-		s, err := c.Connect(ctx, mg)
-		if err != nil {
-			return nil, err
-		}
-		return &Session{Users: s.Client, Release: s.Release, Hosts: s.Hosts, Secret: s.Secret, ConnectionDetails: s.ConnectionDetails}, nil
-	}
-}
-
 // Setup adds a controller that reconciles Users.
-func Setup(mgr ctrl.Manager, o controller.Options, c Connect) error {
-	return connect.Setup(mgr, o, v1alpha1.UserGroupVersionKind, &v1alpha1.User{}, managed.TypedExternalConnector[*v1alpha1.User](&connector{kube: mgr.GetClient(), connect: c}))
-}
-
-type connector struct {
-	kube    client.Reader
-	connect Connect
-}
-
-func (c *connector) Connect(ctx context.Context, u *v1alpha1.User) (managed.TypedExternalClient[*v1alpha1.User], error) {
-	s, err := c.connect(ctx, u)
-	if err != nil {
-		return nil, err
-	}
-	return &external{kube: c.kube, s: s}, nil
+func Setup(mgr ctrl.Manager, o controller.Options, c *connect.Connector) error {
+	k := connect.Kind[*v1alpha1.User]{GVK: v1alpha1.UserGroupVersionKind, Object: &v1alpha1.User{}, List: &v1alpha1.UserList{}}
+	return connect.Setup(mgr, o, k, c,
+		func(s *connect.Session) *Session {
+			return &Session{Users: s.Client, Hosts: s.Hosts, Secret: s.Secret, ConnectionDetails: s.ConnectionDetails}
+		},
+		func(s *Session) connect.External[*v1alpha1.User] { return &external{kube: mgr.GetClient(), s: s} })
 }
 
 type external struct {
@@ -171,11 +148,6 @@ func (e *external) Delete(_ context.Context, u *v1alpha1.User) (managed.External
 		return managed.ExternalDelete{}, nil
 	}
 	return managed.ExternalDelete{}, err
-}
-
-func (e *external) Disconnect(context.Context) error {
-	e.s.Release()
-	return nil
 }
 
 // password reads the user's password from its Secret.

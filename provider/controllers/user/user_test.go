@@ -8,8 +8,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	corev1 "k8s.io/api/core/v1"
+	kerrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/test"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/provider/v1alpha1"
@@ -93,7 +96,16 @@ func user(fingerprint string, observedRoles []string, roles ...string) *v1alpha1
 }
 
 func session(f *fakeUsers) *Session {
-	return &Session{Users: f, Release: func() {}, Hosts: []string{"db-0.db:3000", "db-1.db:3000"}, Secret: []byte("k")}
+	return &Session{Users: f, Hosts: []string{"db-0.db:3000", "db-1.db:3000"}, Secret: []byte("k")}
+}
+
+// details are the connection details of app-user with password.
+func details(password string) managed.ConnectionDetails {
+	return managed.ConnectionDetails{
+		v1alpha1.ConnectionKeyHost: []byte("db-0.db"), v1alpha1.ConnectionKeyPort: []byte("3000"),
+		v1alpha1.ConnectionKeySeeds: []byte("db-0.db:3000,db-1.db:3000"),
+		v1alpha1.ConnectionKeyUser:  []byte("app-user"), v1alpha1.ConnectionKeyPassword: []byte(password),
+	}
 }
 
 func fp(password string) string {
@@ -107,7 +119,7 @@ func TestObserve(t *testing.T) {
 		password string
 		user     *v1alpha1.User
 		want     managed.ExternalObservation
-		wantErr  bool
+		err      error
 		wantCond xpv2.ConditionReason
 	}{
 		"Missing": {
@@ -121,11 +133,7 @@ func TestObserve(t *testing.T) {
 			users:    &fakeUsers{user: &aerospike.User{Name: "app-user", Roles: []string{"read", "write"}}},
 			password: "s3cret",
 			user:     user(fp("s3cret"), nil, "write", "read"),
-			want: managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: managed.ConnectionDetails{
-				v1alpha1.ConnectionKeyHost: []byte("db-0.db"), v1alpha1.ConnectionKeyPort: []byte("3000"),
-				v1alpha1.ConnectionKeySeeds: []byte("db-0.db:3000,db-1.db:3000"),
-				v1alpha1.ConnectionKeyUser:  []byte("app-user"), v1alpha1.ConnectionKeyPassword: []byte("s3cret"),
-			}},
+			want:     managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true, ConnectionDetails: details("s3cret")},
 			wantCond: xpv2.ReasonAvailable,
 		},
 		"RolesDrifted": {
@@ -133,7 +141,7 @@ func TestObserve(t *testing.T) {
 			users:    &fakeUsers{user: &aerospike.User{Name: "app-user", Roles: []string{"read", "sys-admin"}}},
 			password: "s3cret",
 			user:     user(fp("s3cret"), nil, "read"),
-			want:     managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: false},
+			want:     managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: false, ConnectionDetails: details("s3cret")},
 			wantCond: xpv2.ReasonAvailable,
 		},
 		"PasswordRotated": {
@@ -141,7 +149,7 @@ func TestObserve(t *testing.T) {
 			users:    &fakeUsers{user: &aerospike.User{Name: "app-user", Roles: []string{"read"}}},
 			password: "n3w",
 			user:     user(fp("s3cret"), nil, "read"),
-			want:     managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: false},
+			want:     managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: false, ConnectionDetails: details("n3w")},
 			wantCond: xpv2.ReasonAvailable,
 		},
 		"CommunityEdition": {
@@ -152,30 +160,24 @@ func TestObserve(t *testing.T) {
 			wantCond: xpv2.ReasonUnavailable,
 		},
 		"ServerError": {
-			reason:  "other errors are returned",
-			users:   &fakeUsers{err: errBoom},
-			user:    user("", nil, "read"),
-			wantErr: true,
+			reason: "other errors are returned",
+			users:  &fakeUsers{err: errBoom},
+			user:   user("", nil, "read"),
+			err:    errBoom,
 		},
 		"NoSecret": {
-			reason:  "a missing password Secret is an error",
-			users:   &fakeUsers{user: &aerospike.User{Name: "app-user"}},
-			user:    user("", nil),
-			wantErr: true,
+			reason: "a missing password Secret is an error",
+			users:  &fakeUsers{user: &aerospike.User{Name: "app-user"}},
+			user:   user("", nil),
+			err:    errors.Wrap(kerrors.NewNotFound(schema.GroupResource{Resource: "secrets"}, "pw"), `cannot get the password Secret "pw"`),
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			e := &external{kube: kube(t, tc.password), s: session(tc.users)}
 			got, err := e.Observe(context.Background(), tc.user)
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("%s: Observe() error = %v, want error %v", tc.reason, err, tc.wantErr)
-			}
-			if tc.wantErr {
-				return
-			}
-			if !tc.want.ResourceUpToDate || !tc.want.ResourceExists {
-				got.ConnectionDetails = nil
+			if diff := cmp.Diff(tc.err, err, test.EquateErrors()); diff != "" {
+				t.Fatalf("%s: Observe() error -want +got:\n%s", tc.reason, diff)
 			}
 			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s: Observe(): -want +got:\n%s", tc.reason, diff)
@@ -231,8 +233,8 @@ func TestCreateUpdateDelete(t *testing.T) {
 		t.Errorf("deleting a user that is already gone must succeed: %v", err)
 	}
 	f.err = errBoom
-	if _, err := e.Delete(context.Background(), u); err == nil {
-		t.Error("a failed drop must be an error")
+	if _, err := e.Delete(context.Background(), u); !errors.Is(err, errBoom) {
+		t.Errorf("Delete() = %v; a failed drop must return its error", err)
 	}
 }
 
