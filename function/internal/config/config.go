@@ -307,7 +307,7 @@ func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]orig
 		n := asconfig.Conf{
 			"name":               ns.Name,
 			"replication-factor": int64(ns.ReplicationFactor),
-			"storage-engine":     storageEngine(ns),
+			"storage-engine":     storageEngine(d.Storage[i]),
 		}
 		size := ns.Storage.Size.String()
 		origins[cp.Child("replication-factor").String()] = origin{path: sp.Child("replicationFactor"), value: ns.ReplicationFactor}
@@ -336,19 +336,14 @@ func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]orig
 // errors are traced back to the spec.
 var root = field.NewPath("aerospike.conf")
 
-func storageEngine(ns v1alpha1.Namespace) asconfig.Conf {
-	vol := names.Volume(ns.Name)
-	switch ns.Storage.Type {
+func storageEngine(st database.Storage) asconfig.Conf {
+	switch st.Type {
 	case v1alpha1.StorageDevice:
-		return asconfig.Conf{"type": "device", "devices": []any{layout.DeviceDir + "/" + vol}}
+		return asconfig.Conf{"type": "device", "devices": []any{st.DevicePath()}}
 	case v1alpha1.StorageFile:
-		return asconfig.Conf{
-			"type":     "device",
-			"files":    []any{layout.DataDir + "/" + vol + "/" + ns.Name + ".dat"},
-			"filesize": FileSize(ns.Storage.Size),
-		}
+		return asconfig.Conf{"type": "device", "files": []any{st.File()}, "filesize": FileSize(st.Size)}
 	default:
-		return asconfig.Conf{"type": "memory", "data-size": byteCount(ns.Storage.Size)}
+		return asconfig.Conf{"type": "memory", "data-size": byteCount(st.Size)}
 	}
 }
 

@@ -74,9 +74,8 @@ type Database struct {
 	// ProviderNamespace is where the provider runs.
 	ProviderNamespace string
 
-	// StorageClassName of volumes whose namespace names none; empty uses
-	// the cluster's default class.
-	StorageClassName string
+	// Storage of each namespace, in spec order.
+	Storage []Storage
 
 	// ExporterImage of the Prometheus exporter sidecar.
 	ExporterImage string
@@ -122,7 +121,6 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, check.Re
 		Spec:               s,
 		ClusterDomain:      or(in.ClusterDomain, DefaultClusterDomain),
 		ProviderNamespace:  or(in.ProviderNamespace, DefaultProviderNamespace),
-		StorageClassName:   in.StorageClassName,
 		ExporterImage:      or(in.ExporterImage, DefaultExporterImage),
 		PrometheusOperator: in.PrometheusOperator,
 	}
@@ -160,6 +158,7 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, check.Re
 	}
 
 	d.Racks = split(s, d.Names)
+	d.Storage = storage(s, in)
 	d.MaxUnavailable = MaxUnavailable(s, MinReplicationFactor(s))
 	return d, check.Result{}
 }
@@ -308,8 +307,8 @@ func (d *Database) Endpoint() string {
 
 // Persistent reports whether any namespace keeps its data on a volume.
 func (d *Database) Persistent() bool {
-	for _, ns := range d.Spec.Namespaces {
-		if ns.Storage.Type != v1alpha1.StorageMemory {
+	for _, st := range d.Storage {
+		if st.Persistent() {
 			return true
 		}
 	}

@@ -216,9 +216,9 @@ func serverResources(d *database.Database) corev1.ResourceRequirements {
 		r = *d.Spec.Resources.DeepCopy()
 	}
 	memory := serverMemoryOverhead.DeepCopy()
-	for _, ns := range d.Spec.Namespaces {
-		if ns.Storage.Type == v1alpha1.StorageMemory {
-			memory.Add(ns.Storage.Size)
+	for _, st := range d.Storage {
+		if !st.Persistent() {
+			memory.Add(st.Size)
 		}
 	}
 	for name, q := range map[corev1.ResourceName]resource.Quantity{corev1.ResourceCPU: serverCPURequest, corev1.ResourceMemory: memory} {
@@ -261,13 +261,12 @@ func server(d *database.Database) corev1.Container {
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: featureKeyVolume, MountPath: layout.SecretsDir, ReadOnly: true})
 	}
 	tls.Server(d, &c)
-	for _, ns := range d.Spec.Namespaces {
-		vol := names.Volume(ns.Name)
-		switch ns.Storage.Type {
+	for _, st := range d.Storage {
+		switch st.Type {
 		case v1alpha1.StorageDevice:
-			c.VolumeDevices = append(c.VolumeDevices, corev1.VolumeDevice{Name: vol, DevicePath: layout.DeviceDir + "/" + vol})
+			c.VolumeDevices = append(c.VolumeDevices, corev1.VolumeDevice{Name: st.Volume, DevicePath: st.DevicePath()})
 		case v1alpha1.StorageFile:
-			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: vol, MountPath: layout.DataDir + "/" + vol})
+			c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: st.Volume, MountPath: st.MountPath()})
 		}
 	}
 	return c
@@ -348,34 +347,23 @@ func volumes(d *database.Database, r database.Rack) []corev1.Volume {
 func claims(d *database.Database) []corev1.PersistentVolumeClaim {
 	var out []corev1.PersistentVolumeClaim
 	var workClass *string
-	for _, ns := range d.Spec.Namespaces {
-		if ns.Storage.Type == v1alpha1.StorageMemory {
+	for _, st := range d.Storage {
+		if !st.Persistent() {
 			continue
 		}
 		mode := corev1.PersistentVolumeFilesystem
-		if ns.Storage.Type == v1alpha1.StorageDevice {
+		if st.Type == v1alpha1.StorageDevice {
 			mode = corev1.PersistentVolumeBlock
 		}
-		class := storageClass(d, ns.Storage.StorageClassName)
 		if workClass == nil {
-			workClass = class
+			workClass = st.Class
 		}
-		out = append(out, claim(d, names.Volume(ns.Name), ns.Storage.Size, mode, class))
+		out = append(out, claim(d, st.Volume, st.Size, mode, st.Class))
 	}
 	if len(out) > 0 {
 		out = append(out, claim(d, workVolume, workVolumeSize, corev1.PersistentVolumeFilesystem, workClass))
 	}
 	return out
-}
-
-func storageClass(d *database.Database, ns *string) *string {
-	if ns != nil {
-		return ptr.To(*ns)
-	}
-	if d.StorageClassName != "" {
-		return ptr.To(d.StorageClassName)
-	}
-	return nil
 }
 
 func claim(d *database.Database, name string, size resource.Quantity, mode corev1.PersistentVolumeMode, class *string) corev1.PersistentVolumeClaim {
