@@ -295,7 +295,7 @@ func (lb Loopback) meshSeed(fields []string, k int) ([]string, error) {
 // port returns the loopback port of a network stanza, or zero.
 func (lb Loopback) port(stanza string) int {
 	switch stanza {
-	case "service":
+	case "service": //nolint:goconst // aerospike.conf's stanza names read best as the file spells them.
 		return lb.Ports.Service
 	case "fabric":
 		return lb.Ports.Fabric

@@ -137,7 +137,7 @@ func (cp *ControlPlane) keepRuntime(t testing.TB, pkg string, list pkgv1.Package
 }
 
 func listening(endpoint string) bool {
-	c, err := net.DialTimeout("tcp", endpoint, time.Second)
+	c, err := (&net.Dialer{Timeout: time.Second}).DialContext(context.Background(), "tcp", endpoint)
 	if err != nil {
 		return false
 	}
