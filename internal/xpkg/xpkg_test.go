@@ -323,8 +323,14 @@ func checkRelease(t *testing.T, crossplane, dir string, m *Manifest, revision st
 		}
 	}
 
-	// Pushed as `make publish` pushes, to a loopback registry standing in
-	// for the one the release names.
+	checkPushed(t, crossplane, dir, m)
+}
+
+// checkPushed pushes the release m in dir as `make publish` pushes it, to a
+// loopback registry standing in for the one the release names, and checks
+// each package as the CLI, like core, fetches it.
+func checkPushed(t *testing.T, crossplane, dir string, m *Manifest) {
+	t.Helper()
 	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(reg.Close)
 	host := strings.TrimPrefix(reg.URL, "http://")
