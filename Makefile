@@ -45,6 +45,12 @@ export KUBE_ASSETS KUBE_CONTROLLER_MANAGER CROSSPLANE_CORE CROSSPLANE_CRDS
 PROMETHEUS_OPERATOR_VERSION := v0.85.0
 SERVICEMONITOR_CRD   := $(TOOLS)/servicemonitors-crd-$(PROMETHEUS_OPERATOR_VERSION).yaml
 
+# golangci-lint for `make lint`, pinned by hack/tools/golangci-lint/go.mod
+# (not the project's go.mod, which would then carry its few hundred
+# dependencies); the version here names the file and must agree with it.
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT         := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+
 # What `make xpkg` builds and `make publish` pushes: the packages' version
 # (a semantic version from the newest v* tag, else v0.0.0-g<commit>), the
 # commit, the registry the Configurations find the function in, and the
@@ -93,6 +99,18 @@ $(CROSSPLANE):
 
 $(CROSSPLANE_LINK): $(CROSSPLANE)
 	ln -sfn $(notdir $<) $@
+
+# Built like the crossplane CLI: a file target, under a temporary name, then
+# moved into place. From a cold Go cache it costs 5m20s of CPU: about 3
+# minutes on 2 idle cores (9m18s measured on 2 cores shared with other
+# builds); nothing once the file exists. The -X flags give
+# `golangci-lint version` the version a wrapper module's build cannot see.
+$(GOLANGCI_LINT):
+	@mkdir -p $(@D)
+	@echo "Building golangci-lint $(GOLANGCI_LINT_VERSION) into $@ (about 3 minutes on a cold Go cache)"
+	cd hack/tools/golangci-lint && CGO_ENABLED=0 go build -trimpath \
+		-ldflags "-s -w -X main.version=$(GOLANGCI_LINT_VERSION:v%=%) -X main.date=module-proxy" \
+		-o $@.$$$$.tmp github.com/golangci/golangci-lint/v2/cmd/golangci-lint && mv $@.$$$$.tmp $@
 
 # About 11 minutes on 2 cores from a cold Go cache (the four share many
 # packages); nothing to do once the files exist.
@@ -204,10 +222,13 @@ bench: ## Run the benchmarks.
 generate: ## Regenerate what derives from the Go types (deepcopy, XRD, input CRD).
 	go generate ./...
 
-# gofmt checks every Go file git would commit, tracked or new.
+# golangci-lint (.golangci.yml: go vet, staticcheck, gosec, the formatters,
+# ...) over every package; it builds itself on first use. Its formatters see
+# only the files the packages hold, so the gofmt check still covers every Go
+# file git would commit, tracked or new, including files outside any build.
 .PHONY: lint
-lint: ## go vet, and fail when gofmt would change a file.
-	go vet ./...
+lint: $(GOLANGCI_LINT) ## Run golangci-lint (.golangci.yml), and fail when gofmt would change a file.
+	$(GOLANGCI_LINT) run ./...
 	@out=$$(git ls-files --cached --others --exclude-standard -z '*.go' | xargs -0 gofmt -l); \
 	if [[ -n "$$out" ]]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 

@@ -65,11 +65,12 @@ func TestCommittedXRDMatchesTypes(t *testing.T) {
 	// type-checks packages concurrently with a data race of its own, which
 	// -race would pin on this test.
 	dir := t.TempDir()
-	args := []string{"run", "./cmd/xrdgen"}
+	args := make([]string, 0, 2+2*len(flavours))
+	args = append(args, "run", "./cmd/xrdgen")
 	for _, f := range flavours {
 		args = append(args, f.flag, filepath.Join(dir, f.pkg+".yaml"))
 	}
-	if b, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+	if b, err := exec.CommandContext(t.Context(), "go", args...).CombinedOutput(); err != nil {
 		t.Fatalf("cannot run the XRD generator: %v\n%s", err, b)
 	}
 	for _, f := range flavours {
@@ -379,7 +380,7 @@ func loadCRDs(t *testing.T, f flavour) []*apiextensions.CustomResourceDefinition
 	if x.Spec.ClaimNames != nil {
 		derive = append(derive, xcrd.ForCompositeResourceClaim)
 	}
-	var out []*apiextensions.CustomResourceDefinition
+	out := make([]*apiextensions.CustomResourceDefinition, 0, len(derive))
 	for _, d := range derive {
 		v1, err := d(x)
 		if err != nil {

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -21,8 +22,15 @@ import (
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("xpkg: ")
+	if err := run(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run is main, apart from the exit, so that its deferred calls run.
+func run() error {
 	if len(os.Args) < 2 {
-		log.Fatal("usage: xpkg build|push [flags]")
+		return errors.New("usage: xpkg build|push [flags]")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -49,9 +57,7 @@ func main() {
 	default:
 		err = fmt.Errorf("unknown command %q: want build or push", os.Args[1])
 	}
-	if err != nil {
-		log.Fatal(err)
-	}
+	return err
 }
 
 func build(ctx context.Context, r xpkg.Release) error {

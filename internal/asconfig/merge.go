@@ -13,7 +13,7 @@ package asconfig
 // lists and scalars are replaced by override's. A null in override keeps
 // base's value: JSON decodes an unset field as null.
 func Merge(base, override Conf) Conf {
-	out, _ := merge(map[string]any(base), map[string]any(override)).(map[string]any)
+	out, _ := merge(base, override).(map[string]any)
 	return out
 }
 

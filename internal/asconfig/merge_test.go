@@ -132,15 +132,15 @@ func TestMerge(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			baseBefore, overBefore := deepCopy(map[string]any(tc.args.base)), deepCopy(map[string]any(tc.args.override))
+			baseBefore, overBefore := deepCopy(tc.args.base), deepCopy(tc.args.override)
 			got := Merge(tc.args.base, tc.args.override)
 			if diff := cmp.Diff(tc.want.c, got); diff != "" {
 				t.Errorf("%s: Merge(): -want +got:\n%s", tc.reason, diff)
 			}
-			if diff := cmp.Diff(baseBefore, deepCopy(map[string]any(tc.args.base))); diff != "" {
+			if diff := cmp.Diff(baseBefore, deepCopy(tc.args.base)); diff != "" {
 				t.Errorf("%s: Merge() changed its base: -before +after:\n%s", tc.reason, diff)
 			}
-			if diff := cmp.Diff(overBefore, deepCopy(map[string]any(tc.args.override))); diff != "" {
+			if diff := cmp.Diff(overBefore, deepCopy(tc.args.override)); diff != "" {
 				t.Errorf("%s: Merge() changed its override: -before +after:\n%s", tc.reason, diff)
 			}
 		})

@@ -198,7 +198,7 @@ var catalog = func() []*lazySchema {
 	if err != nil {
 		panic(err)
 	}
-	var out []*lazySchema
+	out := make([]*lazySchema, 0, len(entries))
 	for _, e := range entries {
 		v, err := ParseVersion(strings.TrimSuffix(e.Name(), ".json"))
 		if err != nil {
@@ -252,12 +252,12 @@ func load(file, version string) (*Schema, error) {
 // Dynamic("service", "proto-fd-max"),
 // Dynamic("namespaces", "storage-engine", "defrag-lwm-pct"). Unknown settings
 // report false: restarting is the safe answer.
-func (s *Schema) Dynamic(path ...string) bool {
-	if len(path) == 0 {
+func (s *Schema) Dynamic(keys ...string) bool {
+	if len(keys) == 0 {
 		return false
 	}
 	n := s.root
-	for _, k := range path {
+	for _, k := range keys {
 		if n = n.child(k); n == nil {
 			return false
 		}

@@ -7,8 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 )
 
 // reference is where a user looks up a setting; the schemas carry no
@@ -38,7 +39,7 @@ var removed = map[string]string{
 // value), so a configuration it accepts always writes.
 func (s *Schema) Validate(c Conf, enterprise bool, root *field.Path) field.ErrorList {
 	v := &validator{version: s.version, enterprise: enterprise}
-	v.check(root, map[string]any(c), s.root)
+	v.check(root, c, s.root)
 	if len(v.errs) > 0 {
 		return v.errs
 	}
@@ -362,7 +363,7 @@ func (v *validator) oneOf(p *field.Path, val any, n *node) {
 // discriminated validates val against the branch its discriminator picks.
 func (v *validator) discriminated(p *field.Path, val any, n *node) {
 	d := n.discriminator
-	var values []string
+	values := make([]string, 0, len(n.OneOf))
 	for _, b := range n.OneOf {
 		values = append(values, enumStrings(b.Properties[d].Enum)...)
 	}

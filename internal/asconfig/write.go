@@ -7,8 +7,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 )
 
 // sectionOrder is the order of top-level sections in aerospike.conf, the
@@ -342,40 +343,49 @@ func (w *writer) logging(depth int, p *field.Path, l []any) error {
 		} else {
 			w.line(depth+1, "file", name, "{")
 		}
-		// "context any" sets every context's level, so it comes
-		// first, or it would undo the others.
-		keys := slices.Sorted(maps.Keys(m))
-		if _, ok := m["any"]; ok {
-			keys = append([]string{"any"}, slices.DeleteFunc(keys, func(k string) bool { return k == "any" })...)
-		}
-		for _, k := range keys {
-			if k == "name" {
-				continue
-			}
-			kp := ep.Child(k)
-			if why := badName(k); why != "" {
-				return field.Invalid(kp, k, "aerospike.conf cannot hold "+why+" in a logging context")
-			}
-			switch {
-			case syslogSettings[k] && name == "syslog":
-				if err := w.setting(depth+2, kp, k, m[k]); err != nil {
-					return err
-				}
-			case syslogSettings[k]:
-				return field.Invalid(kp, describe(m[k]), "only the syslog sink has "+k+": remove it, or set it in the entry named syslog")
-			default:
-				level, err := scalar(kp, m[k])
-				if err != nil {
-					return err
-				}
-				if level != "" {
-					w.line(depth+2, "context", k, level)
-				}
-			}
+		if err := w.sinkContexts(depth+2, ep, name, m); err != nil {
+			return err
 		}
 		w.line(depth+1, "}")
 	}
 	w.line(depth, "}")
+	return nil
+}
+
+// sinkContexts writes the body of the log sink name: its contexts' levels
+// and, for syslog, its settings.
+func (w *writer) sinkContexts(depth int, ep *field.Path, name string, m map[string]any) error {
+	// "context any" sets every context's level, so it comes first, or it
+	// would undo the others.
+	keys := slices.Sorted(maps.Keys(m))
+	if _, ok := m["any"]; ok {
+		keys = append([]string{"any"}, slices.DeleteFunc(keys, func(k string) bool { return k == "any" })...)
+	}
+	for _, k := range keys {
+		if k == "name" {
+			continue
+		}
+		kp := ep.Child(k)
+		if why := badName(k); why != "" {
+			return field.Invalid(kp, k, "aerospike.conf cannot hold "+why+" in a logging context")
+		}
+		switch {
+		case syslogSettings[k] && name == "syslog":
+			if err := w.setting(depth, kp, k, m[k]); err != nil {
+				return err
+			}
+		case syslogSettings[k]:
+			return field.Invalid(kp, describe(m[k]), "only the syslog sink has "+k+": remove it, or set it in the entry named syslog")
+		default:
+			level, err := scalar(kp, m[k])
+			if err != nil {
+				return err
+			}
+			if level != "" {
+				w.line(depth, "context", k, level)
+			}
+		}
+	}
 	return nil
 }
 

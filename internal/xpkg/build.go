@@ -81,7 +81,7 @@ func Build(ctx context.Context, cli, packageRoot, examplesRoot, runtimeTarball, 
 // environment env (nil: this process's), and returns an error carrying what
 // the CLI said when it fails.
 func runCLI(ctx context.Context, cli, dir string, env []string, args ...string) error {
-	cmd := exec.CommandContext(ctx, cli, args...)
+	cmd := exec.CommandContext(ctx, cli, args...) //nolint:gosec // The CLI the caller built or was given.
 	cmd.Dir = dir
 	cmd.Env = env
 	var output bytes.Buffer

@@ -292,7 +292,7 @@ func (r Release) stage(p Package, dst string) (string, error) {
 		if err != nil {
 			return errors.Wrapf(err, "%s", file)
 		}
-		return os.WriteFile(to, b, 0o600)
+		return os.WriteFile(to, b, 0o600) //nolint:gosec // to is under the staging folder this function made.
 	})
 	return dst, errors.Wrapf(err, "cannot stage package %s", p.Dir)
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"debug/elf"
+	"errors"
 	"io"
 	"log"
 	"maps"
@@ -69,10 +70,10 @@ func tinyModule(t *testing.T) string {
 	return dir
 }
 
-func tinyBinary(t *testing.T, name string) string {
+func tinyBinary(t *testing.T, pkg string) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), name)
-	if err := StaticBinary(t.Context(), tinyModule(t), "./"+name, "", out); err != nil {
+	out := filepath.Join(t.TempDir(), pkg)
+	if err := StaticBinary(t.Context(), tinyModule(t), "./"+pkg, "", out); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -110,7 +111,7 @@ func TestRuntimeImage(t *testing.T) {
 	}
 
 	files := imageFiles(t, img)
-	binary, err := os.ReadFile(bin) //nolint:gosec // The test built it.
+	binary, err := os.ReadFile(bin) // The test built it.
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +283,7 @@ func checkRelease(t *testing.T, crossplane, dir string, m *Manifest, revision st
 	if revision != "" && m.Revision != revision {
 		t.Errorf("revision %q, want %q", m.Revision, revision)
 	}
-	var names []string
+	names := make([]string, 0, len(m.Packages))
 	for _, b := range m.Packages {
 		names = append(names, b.Name)
 	}
@@ -322,8 +323,14 @@ func checkRelease(t *testing.T, crossplane, dir string, m *Manifest, revision st
 		}
 	}
 
-	// Pushed as `make publish` pushes, to a loopback registry standing in
-	// for the one the release names.
+	checkPushed(t, crossplane, dir, m)
+}
+
+// checkPushed pushes the release m in dir as `make publish` pushes it, to a
+// loopback registry standing in for the one the release names, and checks
+// each package as the CLI, like core, fetches it.
+func checkPushed(t *testing.T, crossplane, dir string, m *Manifest) {
+	t.Helper()
 	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(reg.Close)
 	host := strings.TrimPrefix(reg.URL, "http://")
@@ -360,7 +367,7 @@ func checkRelease(t *testing.T, crossplane, dir string, m *Manifest, revision st
 		// The CLI fetches the package as core does, by its annotated
 		// package layer (from an index, the default platform's image).
 		out := filepath.Join(t.TempDir(), "package.gz")
-		extract := exec.CommandContext(t.Context(), crossplane, "xpkg", "extract", ref.String(), "-o", out) //nolint:gosec // The CLI the test was given.
+		extract := exec.CommandContext(t.Context(), crossplane, "xpkg", "extract", ref.String(), "-o", out) // The CLI the test was given.
 		extract.Env = []string{"DOCKER_CONFIG=" + t.TempDir(), "HOME=" + t.TempDir()}
 		if b, err := extract.CombinedOutput(); err != nil {
 			t.Fatalf("crossplane xpkg extract %s: %v\n%s", ref, err, b)
@@ -533,7 +540,7 @@ func parseMeta(t *testing.T, stream []byte) pkgMeta {
 
 func gunzip(t *testing.T, file string) []byte {
 	t.Helper()
-	f, err := os.Open(file) //nolint:gosec // The test's own file.
+	f, err := os.Open(file) // The test's own file.
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -565,7 +572,7 @@ func imageFiles(t *testing.T, img v1.Image) map[string]file {
 	tr := tar.NewReader(rc)
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return files
 		}
 		if err != nil {

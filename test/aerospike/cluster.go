@@ -439,21 +439,35 @@ func (c *Cluster) WaitStable() error {
 				ok = false
 				state = append(state, fmt.Sprintf("%s migrate_partitions_remaining=%s", n.name, v))
 			}
-			for _, ns := range c.nss {
-				st, err := n.NamespaceStats(ns)
-				if err != nil {
-					return false, err.Error()
-				}
-				for _, k := range []string{"migrate_tx_partitions_remaining", "migrate_rx_partitions_remaining"} {
-					if v, has := st[k]; has && v != "0" {
-						ok = false
-						state = append(state, fmt.Sprintf("%s %s %s=%s", n.name, ns, k, v))
-					}
-				}
+			pending, err := c.namespaceMigrations(n)
+			if err != nil {
+				return false, err.Error()
+			}
+			if len(pending) > 0 {
+				ok = false
+				state = append(state, pending...)
 			}
 		}
 		return ok && len(keys) == 1, strings.Join(state, "; ")
 	})
+}
+
+// namespaceMigrations returns the partitions each namespace of n has left
+// to migrate, one "NODE NAMESPACE STAT=N" for each nonzero count.
+func (c *Cluster) namespaceMigrations(n *Node) ([]string, error) {
+	var pending []string
+	for _, ns := range c.nss {
+		st, err := n.NamespaceStats(ns)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range []string{"migrate_tx_partitions_remaining", "migrate_rx_partitions_remaining"} {
+			if v, has := st[k]; has && v != "0" {
+				pending = append(pending, fmt.Sprintf("%s %s %s=%s", n.name, ns, k, v))
+			}
+		}
+	}
+	return pending, nil
 }
 
 // poll calls check until it reports done or the cluster's timeout passes,

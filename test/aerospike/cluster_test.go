@@ -220,7 +220,7 @@ func TestMixedVersions(t *testing.T) {
 		t.Fatal(err)
 	}
 	logRSS(t, c)
-	var builds []string
+	builds := make([]string, 0, len(c.Nodes()))
 	for _, n := range c.Nodes() {
 		res, err := n.Info("build")
 		if err != nil {

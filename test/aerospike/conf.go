@@ -295,7 +295,7 @@ func (lb Loopback) meshSeed(fields []string, k int) ([]string, error) {
 // port returns the loopback port of a network stanza, or zero.
 func (lb Loopback) port(stanza string) int {
 	switch stanza {
-	case "service":
+	case "service": //nolint:goconst // aerospike.conf's stanza names read best as the file spells them.
 		return lb.Ports.Service
 	case "fabric":
 		return lb.Ports.Fabric
@@ -339,6 +339,85 @@ func RewriteForLoopback(conf []byte, lb Loopback) ([]byte, error) {
 	return out, err
 }
 
+// openNetworkStanza writes the opening line l of a network stanza the
+// rewrite owns, followed by the loopback address and port, and returns the
+// stanza's name.
+func openNetworkStanza(b *bytes.Buffer, lb Loopback, addr string, l confLine) (string, error) {
+	s := l.key()
+	switch s {
+	case "service", "fabric", "heartbeat", "admin":
+	default:
+		return s, errors.Errorf("cannot rewrite network stanza %q for loopback", s)
+	}
+	port := lb.port(s)
+	if port == 0 {
+		return s, errors.Errorf("cannot rewrite network stanza %q: no loopback port for it", s)
+	}
+	b.WriteString(l.text + "\n")
+	in := l.indent + "\t"
+	fmt.Fprintf(b, "%saddress %s\n", in, addr)
+	if s == "service" {
+		fmt.Fprintf(b, "%saccess-address %s\n", in, addr)
+	}
+	fmt.Fprintf(b, "%sport %d\n", in, port)
+	return s, nil
+}
+
+// networkSetting rewrites line l of network stanza s for loopback: it drops
+// the addresses (the stanza's opening wrote them), refuses TLS and a
+// heartbeat mode other than mesh, and points mesh seeds at the loopback
+// nodes, counting them in seeds. It reports whether it handled l.
+func networkSetting(b *bytes.Buffer, lb Loopback, s string, l confLine, seeds *int) (bool, error) {
+	k := l.key()
+	switch {
+	case slices.Contains(addressKeys, k):
+		return true, nil
+	case strings.HasPrefix(k, "tls-"):
+		return true, errors.Errorf("cannot rewrite %q in network %s for loopback", k, s)
+	case k == "mode" && len(l.fields) > 1 && l.fields[1] != "mesh":
+		return true, errors.Errorf("cannot run heartbeat mode %q on loopback; only mesh", l.fields[1])
+	case k == "mesh-seed-address-port":
+		fields, err := lb.meshSeed(l.fields, *seeds)
+		if err != nil {
+			return true, err
+		}
+		if fields != nil {
+			l.fields = fields
+			b.WriteString(l.format() + "\n")
+		}
+		*seeds++
+		return true, nil
+	}
+	return false, nil
+}
+
+// underRoot moves the absolute paths of line l (at path in the file) under
+// root, in place, and returns the directories the server expects to exist
+// for them and whether l changed. It marks the work-directory and the Lua
+// user-path in seen.
+func underRoot(root string, path []string, l confLine, seen map[string]bool) ([]string, bool) {
+	var dirs []string
+	changed := false
+	for i := 1; i < len(l.fields); i++ {
+		if !filepath.IsAbs(l.fields[i]) {
+			continue
+		}
+		l.fields[i] = filepath.Join(root, l.fields[i])
+		changed = true
+		switch {
+		case slices.Equal(path, []string{"service"}) && l.key() == "work-directory":
+			seen["work-directory"] = true
+			dirs = append(dirs, l.fields[i], filepath.Join(l.fields[i], "smd"))
+		case slices.Equal(path, []string{"mod-lua"}) && l.key() == "user-path":
+			seen["user-path"] = true
+			dirs = append(dirs, l.fields[i])
+		default:
+			dirs = append(dirs, filepath.Dir(l.fields[i]))
+		}
+	}
+	return dirs, changed
+}
+
 // rewrite is RewriteForLoopback that also returns the directories the
 // server expects to exist: those the StatefulSet's volumes and init
 // container create in a pod.
@@ -358,65 +437,20 @@ func rewrite(conf []byte, lb Loopback) ([]byte, []string, error) {
 		// A network stanza the rewrite owns: keep its opening line and
 		// start it with the loopback address and port.
 		if len(path) == 1 && path[0] == "network" && l.open {
-			s := l.key()
-			switch s {
-			case "service", "fabric", "heartbeat", "admin":
-			default:
-				return errors.Errorf("cannot rewrite network stanza %q for loopback", s)
-			}
-			port := lb.port(s)
-			if port == 0 {
-				return errors.Errorf("cannot rewrite network stanza %q: no loopback port for it", s)
+			s, err := openNetworkStanza(&b, lb, addr, l)
+			if err != nil {
+				return err
 			}
 			seen[s] = true
-			b.WriteString(l.text + "\n")
-			in := l.indent + "\t"
-			fmt.Fprintf(&b, "%saddress %s\n", in, addr)
-			if s == "service" {
-				fmt.Fprintf(&b, "%saccess-address %s\n", in, addr)
-			}
-			fmt.Fprintf(&b, "%sport %d\n", in, port)
 			return nil
 		}
 		if len(path) == 2 && path[0] == "network" && !l.open {
-			k := l.key()
-			switch {
-			case slices.Contains(addressKeys, k):
-				return nil
-			case strings.HasPrefix(k, "tls-"):
-				return errors.Errorf("cannot rewrite %q in network %s for loopback", k, path[1])
-			case k == "mode" && len(l.fields) > 1 && l.fields[1] != "mesh":
-				return errors.Errorf("cannot run heartbeat mode %q on loopback; only mesh", l.fields[1])
-			case k == "mesh-seed-address-port":
-				fields, err := lb.meshSeed(l.fields, seeds)
-				if err != nil {
-					return err
-				}
-				if fields != nil {
-					l.fields = fields
-					b.WriteString(l.format() + "\n")
-				}
-				seeds++
-				return nil
+			if done, err := networkSetting(&b, lb, path[1], l, &seeds); done || err != nil {
+				return err
 			}
 		}
-		changed := false
-		for i := 1; i < len(l.fields); i++ {
-			if filepath.IsAbs(l.fields[i]) {
-				l.fields[i] = filepath.Join(lb.Root, l.fields[i])
-				changed = true
-				switch {
-				case slices.Equal(path, []string{"service"}) && l.key() == "work-directory":
-					seen["work-directory"] = true
-					dirs = append(dirs, l.fields[i], filepath.Join(l.fields[i], "smd"))
-				case slices.Equal(path, []string{"mod-lua"}) && l.key() == "user-path":
-					seen["user-path"] = true
-					dirs = append(dirs, l.fields[i])
-				default:
-					dirs = append(dirs, filepath.Dir(l.fields[i]))
-				}
-			}
-		}
+		d, changed := underRoot(lb.Root, path, l, seen)
+		dirs = append(dirs, d...)
 		if changed {
 			b.WriteString(l.format() + "\n")
 			return nil

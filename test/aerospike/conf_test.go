@@ -396,7 +396,7 @@ namespace raw {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("harnessConf(): -want, +got:\n%s", diff)
 	}
-	var names []string
+	names := make([]string, 0, len(nss))
 	for _, ns := range nss {
 		names = append(names, ns.name())
 	}

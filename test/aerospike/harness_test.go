@@ -29,7 +29,7 @@ func TestRefusedConfig(t *testing.T) {
 // only after it has put it back.
 func TestPortCollision(t *testing.T) {
 	RequireBinary(t, "")
-	l, err := net.Listen("tcp", net.JoinHostPort(loopback, "0"))
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", net.JoinHostPort(loopback, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}

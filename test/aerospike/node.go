@@ -3,6 +3,7 @@ package aerospike
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -347,9 +348,9 @@ func (n *Node) start(first bool) error {
 	if err != nil {
 		return errors.Wrapf(err, "cannot open the log of %s", n)
 	}
-	fmt.Fprintf(log, "=== xp-aerospike harness: %s %s --foreground --config-file %s\n", time.Now().Format(time.RFC3339), n.bin.Path, confPath)
+	_, _ = fmt.Fprintf(log, "=== xp-aerospike harness: %s %s --foreground --config-file %s\n", time.Now().Format(time.RFC3339), n.bin.Path, confPath)
 
-	cmd := exec.Command(n.bin.Path, "--foreground", "--config-file", confPath)
+	cmd := exec.CommandContext(context.Background(), n.bin.Path, "--foreground", "--config-file", confPath)
 	cmd.Dir = n.dir
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -418,7 +419,7 @@ func (n *Node) waitReady(p *process, first bool) error {
 
 // confLineRef finds the config line numbers asd's CRITICAL messages name,
 // "line 33 :: data-size must be >= ...".
-var confLineRef = regexp.MustCompile(`CRITICAL \(config\).* line ([0-9]+) ::`)
+var confLineRef = regexp.MustCompile(`CRITICAL \(config\).* line (\d+) ::`)
 
 // quoteConf quotes the lines of the node's aerospike.conf that CRITICAL
 // messages name: they number the lines of the file asd read, which for a

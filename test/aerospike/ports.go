@@ -1,6 +1,7 @@
 package aerospike
 
 import (
+	"context"
 	"math/rand/v2"
 	"net"
 	"strconv"
@@ -82,7 +83,7 @@ func newPorts(admin bool) (Ports, error) {
 // canListen reports whether 127.0.0.1:p is free for a listener now. A
 // listener on 0.0.0.0:p makes it fail too, as it would fail asd.
 func canListen(p int) bool {
-	l, err := net.Listen("tcp", net.JoinHostPort(loopback, strconv.Itoa(p)))
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", net.JoinHostPort(loopback, strconv.Itoa(p)))
 	if err != nil {
 		return false
 	}

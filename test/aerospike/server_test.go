@@ -34,7 +34,7 @@ func freeAddress(t *testing.T) string {
 		a := fmt.Sprintf("127.%d.%d.%d", 100+rand.IntN(100), rand.IntN(256), 1+rand.IntN(254))
 		free := true
 		for _, p := range []int{3000, 3001, 3002, 13001, 13002} {
-			l, err := net.Listen("tcp", net.JoinHostPort(a, strconv.Itoa(p)))
+			l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", net.JoinHostPort(a, strconv.Itoa(p)))
 			if err != nil {
 				free = false
 				break
@@ -66,7 +66,7 @@ func TestStartServer(t *testing.T) {
 		}
 		return "", 0, false
 	}
-	var nodes []*Node
+	nodes := make([]*Node, 0, len(addrs))
 	for i, a := range addrs {
 		dir := filepath.Join(t.TempDir(), strconv.Itoa(i))
 		conf, dirs, err := rewrite([]byte(renderedMinimal), Loopback{Root: dir, Ports: podPorts(i), Address: a, MeshSeed: seed})
@@ -91,7 +91,7 @@ func TestStartServer(t *testing.T) {
 	}
 	deadline := time.Now().Add(defaultTimeout)
 	for {
-		sizes := []string{}
+		sizes := make([]string, 0, len(nodes))
 		for _, n := range nodes {
 			st, err := n.Stats()
 			if err != nil {
@@ -142,7 +142,7 @@ func TestStartServerCanceled(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("StartServer() took %s to give up", d)
 	}
-	if l, err := net.Listen("tcp", net.JoinHostPort(a, "3000")); err != nil {
+	if l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", net.JoinHostPort(a, "3000")); err != nil {
 		t.Errorf("port 3000 of %s is still held after a canceled start: %v", a, err)
 	} else {
 		_ = l.Close()

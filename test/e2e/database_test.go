@@ -718,7 +718,7 @@ func (l *lifecycle) delete(t *testing.T) {
 	l.wait(t, 2*time.Minute, "the database and what it composed are gone", func() error {
 		for _, o := range gone {
 			if err := l.c.Get(ctx, client.ObjectKeyFromObject(o), o); !kerrors.IsNotFound(err) {
-				return fmt.Errorf("%T %s still exists (%v)", o, o.GetName(), err)
+				return fmt.Errorf("%T %s still exists (%w)", o, o.GetName(), err)
 			}
 		}
 		return nil

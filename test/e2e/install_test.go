@@ -67,12 +67,6 @@ func requireTools(t *testing.T) tools {
 	}
 }
 
-// binaries are our programs, built for the runtime images and run
-// locally.
-type binaries struct {
-	function, provider string
-}
-
 // published are the packages the test pushed, by name, and our programs
 // as the packages ship them, for the machine's platform.
 type published struct {

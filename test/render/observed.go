@@ -58,7 +58,7 @@ func writeObserved(t *testing.T, path string, rendered []map[string]any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, append([]byte(observedHeader), b...), 0o644); err != nil { //nolint:gosec // Examples are committed source.
+	if err := os.WriteFile(path, append([]byte(observedHeader), b...), 0o644); err != nil { // Examples are committed source.
 		t.Fatal(err)
 	}
 }

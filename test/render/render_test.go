@@ -152,6 +152,17 @@ func TestRenderDeterministic(t *testing.T) {
 	})
 }
 
+// env is what a test needs to render examples: the CLI, the examples, and a
+// running function.
+type env struct {
+	root     string
+	cli      string
+	examples []example
+	// functions maps an example's name to its functions.yaml, rewritten to
+	// point at the running function.
+	functions map[string]string
+}
+
 // eachRun runs f as a parallel subtest for every run of every example.
 func (e *env) eachRun(t *testing.T, f func(t *testing.T, r run)) {
 	t.Helper()
@@ -163,17 +174,6 @@ func (e *env) eachRun(t *testing.T, f func(t *testing.T, r run)) {
 			})
 		}
 	}
-}
-
-// env is what a test needs to render examples: the CLI, the examples, and a
-// running function.
-type env struct {
-	root     string
-	cli      string
-	examples []example
-	// functions maps an example's name to its functions.yaml, rewritten to
-	// point at the running function.
-	functions map[string]string
 }
 
 // example is one directory under the examples directory. An example may
@@ -422,7 +422,7 @@ func buildFunction(t *testing.T, root string) string {
 	t.Helper()
 	build.once.Do(func() {
 		build.path = filepath.Join(binDir, "function")
-		cmd := exec.Command("go", "build", "-o", build.path, "./function")
+		cmd := exec.CommandContext(t.Context(), "go", "build", "-o", build.path, "./function")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			build.err = fmt.Errorf("cannot build the function: %w\n%s", err, out)
@@ -441,7 +441,7 @@ func serveFunction(t *testing.T, bin string) string {
 	t.Helper()
 	addr := freeAddress(t)
 	var logs syncBuffer
-	cmd := exec.Command(bin, "--insecure", "--metrics-address=", "--address="+addr)
+	cmd := exec.CommandContext(context.Background(), bin, "--insecure", "--metrics-address=", "--address="+addr)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("cannot start the function: %v", err)
@@ -450,7 +450,7 @@ func serveFunction(t *testing.T, bin string) string {
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		<-exited
+		<-exited //nolint:errcheck // Killed: the exit status says nothing.
 		if l := logs.String(); t.Failed() && l != "" {
 			t.Logf("function logs:\n%s", l)
 		}
@@ -458,7 +458,7 @@ func serveFunction(t *testing.T, bin string) string {
 
 	deadline := time.Now().Add(listenTimeout)
 	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
+		c, err := (&net.Dialer{Timeout: time.Second}).DialContext(t.Context(), "tcp", addr)
 		if err == nil {
 			_ = c.Close()
 			return addr
@@ -480,11 +480,11 @@ func serveFunction(t *testing.T, bin string) string {
 // exits and serveFunction says so.
 func freeAddress(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close() //nolint:errcheck // Only the port matters.
+	defer l.Close() // Only the port matters.
 	return l.Addr().String()
 }
 
@@ -498,7 +498,7 @@ func writeGolden(t *testing.T, path string, docs []map[string]any) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, b, 0o644); err != nil { //nolint:gosec // Golden files are committed source.
+	if err := os.WriteFile(path, b, 0o644); err != nil { // Golden files are committed source.
 		t.Fatal(err)
 	}
 }

@@ -17,7 +17,7 @@ func TestPackagesBuild(t *testing.T) {
 	for _, pkg := range []string{"function", "configuration", "configuration-claims", "provider"} {
 		t.Run(pkg, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), pkg+".xpkg")
-			cmd := exec.Command(crossplane, "xpkg", "build",
+			cmd := exec.CommandContext(t.Context(), crossplane, "xpkg", "build",
 				"--package-root="+filepath.Join(root, "package", pkg),
 				"--examples-root="+empty,
 				"--package-file="+out)

@@ -188,7 +188,7 @@ func adminReply(rc types.ResultCode, fields ...[]byte) []byte {
 
 func field(id byte, data []byte) []byte {
 	b := make([]byte, 5, 5+len(data))
-	binary.BigEndian.PutUint32(b, uint32(1+len(data))) //nolint:gosec // Fields are bounded by maxBody.
+	binary.BigEndian.PutUint32(b, uint32(1+len(data)))
 	b[4] = id
 	return append(b, data...)
 }

@@ -68,7 +68,7 @@ func communityBinary(t *testing.T) string {
 	t.Helper()
 	path := os.Getenv("AEROSPIKE_ASD")
 	if path == "" {
-		out, err := exec.Command("go", "env", "GOMOD").Output()
+		out, err := exec.CommandContext(t.Context(), "go", "env", "GOMOD").Output()
 		if err != nil {
 			t.Fatalf("cannot find the repository root with go env GOMOD: %v", err)
 		}
@@ -110,13 +110,13 @@ func startCommunity(t *testing.T) *as.Host {
 		t.Fatal(err)
 	}
 	logPath := filepath.Join(dir, "asd.log")
-	logFile, err := os.Create(logPath) //nolint:gosec // A path in the test's own directory.
+	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer logFile.Close()                                                                            //nolint:errcheck // asd holds its own descriptor.
-	logs := func() string { b, _ := os.ReadFile(logPath); return string(b) }                         //nolint:gosec // As above.
-	cmd := exec.CommandContext(context.Background(), bin, "--foreground", "--config-file", confPath) //nolint:gosec // The binary is the test's own choice.
+	defer logFile.Close() // asd holds its own descriptor.
+	logs := func() string { b, _ := os.ReadFile(logPath); return string(b) }
+	cmd := exec.CommandContext(context.Background(), bin, "--foreground", "--config-file", confPath)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("cannot start %s: %v", bin, err)
@@ -126,10 +126,10 @@ func startCommunity(t *testing.T) *as.Host {
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM) // asd shuts down cleanly in about a second
 		select {
-		case <-exited:
+		case <-exited: //nolint:errcheck // Stopped by the test: the exit status says nothing.
 		case <-time.After(10 * time.Second):
 			_ = cmd.Process.Kill()
-			<-exited
+			<-exited //nolint:errcheck // Killed: the exit status says nothing.
 		}
 	})
 
@@ -159,12 +159,20 @@ func startCommunity(t *testing.T) *as.Host {
 func freePorts(t *testing.T, n int) []int {
 	t.Helper()
 	ports := make([]int, 0, n)
+	// Every listener is held until all n are chosen, so the ports differ.
+	lns := make([]net.Listener, 0, n)
+	defer func() {
+		for _, ln := range lns {
+			_ = ln.Close()
+		}
+	}()
+	var lc net.ListenConfig
 	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer ln.Close() //nolint:errcheck // Held until all n are chosen, so they differ.
+		lns = append(lns, ln)
 		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
 	}
 	return ports

@@ -162,7 +162,7 @@ func rawInfo(t *testing.T, c *as.Client, requests ...[]string) []map[string]stri
 		t.Fatal(err)
 	}
 	defer node.InvalidateConnection(conn)
-	var out []map[string]string
+	out := make([]map[string]string, 0, len(requests))
 	for _, cmds := range requests {
 		m, err := conn.RequestInfo(cmds...)
 		if err != nil {
@@ -198,17 +198,17 @@ func catalogCases() []parityCase {
 	return []parityCase{
 		{
 			name: "CreateIndex", reason: "an index is created and its task completes (VERIFIED)",
-			run:  func(t *testing.T, c *as.Client) any { return code(index(c, "b1")) },
+			run:  func(_ *testing.T, c *as.Client) any { return code(index(c, "b1")) },
 			want: types.OK,
 		},
 		{
 			name: "CreateIndexSame", reason: "the same definition again is fine",
-			run:  func(t *testing.T, c *as.Client) any { return code(index(c, "b1")) },
+			run:  func(_ *testing.T, c *as.Client) any { return code(index(c, "b1")) },
 			want: types.OK,
 		},
 		{
 			name: "CreateIndexDifferent", reason: "the same name with another definition is INDEX_FOUND (VERIFIED)",
-			run:  func(t *testing.T, c *as.Client) any { return code(index(c, "b2")) },
+			run:  func(_ *testing.T, c *as.Client) any { return code(index(c, "b2")) },
 			want: types.INDEX_FOUND,
 		},
 		infoCase("IndexExists", "sindex-exists finds it", "sindex-exists:namespace=test;indexname=par_idx", value, "true"),
@@ -219,17 +219,17 @@ func catalogCases() []parityCase {
 			"ERROR:20:namespace not found on node"),
 		{
 			name: "DropIndex", reason: "DropIndex returns once sindex-exists says false (VERIFIED)",
-			run:  func(t *testing.T, c *as.Client) any { return code(c.DropIndex(nil, "test", "s1", "par_idx")) },
+			run:  func(_ *testing.T, c *as.Client) any { return code(c.DropIndex(nil, "test", "s1", "par_idx")) },
 			want: types.OK,
 		},
 		{
 			name: "DropIndexMissing", reason: "dropping a missing index succeeds",
-			run:  func(t *testing.T, c *as.Client) any { return code(c.DropIndex(nil, "test", "s1", "par_idx")) },
+			run:  func(_ *testing.T, c *as.Client) any { return code(c.DropIndex(nil, "test", "s1", "par_idx")) },
 			want: types.OK,
 		},
 		{
 			name: "RegisterUDF", reason: "a UDF registers and its task sees it in udf-list (VERIFIED)",
-			run: func(t *testing.T, c *as.Client) any {
+			run: func(_ *testing.T, c *as.Client) any {
 				task, err := c.RegisterUDF(nil, []byte(lua), "par_m1.lua", as.LUA)
 				if err != nil {
 					return code(err)
@@ -245,7 +245,7 @@ func catalogCases() []parityCase {
 		},
 		{
 			name: "RegisterUDFBadName", reason: "a file name without extension is refused",
-			run: func(t *testing.T, c *as.Client) any {
+			run: func(_ *testing.T, c *as.Client) any {
 				_, err := c.RegisterUDF(nil, []byte(lua), "par_m2", as.LUA)
 				return code(err)
 			},
@@ -267,7 +267,7 @@ func catalogCases() []parityCase {
 		},
 		{
 			name: "RemoveUDFMissing", reason: "removing a missing UDF succeeds",
-			run: func(t *testing.T, c *as.Client) any {
+			run: func(_ *testing.T, c *as.Client) any {
 				_, err := c.RemoveUDF(nil, "par_none.lua")
 				return code(err)
 			},
@@ -275,17 +275,17 @@ func catalogCases() []parityCase {
 		},
 		{
 			name: "TruncateSet", reason: "truncating a set (VERIFIED)",
-			run:  func(t *testing.T, c *as.Client) any { return code(c.Truncate(nil, "test", "s1", nil)) },
+			run:  func(_ *testing.T, c *as.Client) any { return code(c.Truncate(nil, "test", "s1", nil)) },
 			want: types.OK,
 		},
 		{
 			name: "TruncateNamespace", reason: "truncating a namespace",
-			run:  func(t *testing.T, c *as.Client) any { return code(c.Truncate(nil, "test", "", nil)) },
+			run:  func(_ *testing.T, c *as.Client) any { return code(c.Truncate(nil, "test", "", nil)) },
 			want: types.OK,
 		},
 		{
 			name: "TruncateFuture", reason: "a cut-off in the future is refused",
-			run: func(t *testing.T, c *as.Client) any {
+			run: func(_ *testing.T, c *as.Client) any {
 				future := time.Now().Add(time.Hour)
 				return code(c.Truncate(nil, "test", "s1", &future))
 			},
@@ -358,7 +358,7 @@ func noSecurityCases() []parityCase {
 		call := calls[name]
 		cases = append(cases, parityCase{
 			name: name, reason: name + " without security support",
-			run:  func(t *testing.T, c *as.Client) any { return codes(call(c)) },
+			run:  func(_ *testing.T, c *as.Client) any { return codes(call(c)) },
 			want: []types.ResultCode{types.SECURITY_NOT_SUPPORTED},
 		})
 	}

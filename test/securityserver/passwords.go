@@ -31,7 +31,9 @@ func hashPassword(pw string) ([]byte, error) {
 		return []byte(adminHash), nil
 	}
 	if h, ok := hashes.Load(pw); ok {
-		return []byte(h.(string)), nil
+		if s, ok := h.(string); ok {
+			return []byte(s), nil
+		}
 	}
 	h, err := bcrypt.Hash(pw, "$2a$10$7EqJtq98hPqEX7fNZaFWoO")
 	if err != nil {

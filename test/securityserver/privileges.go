@@ -68,13 +68,6 @@ func (p privilege) covers(code byte, ns, set string) bool {
 	return p.ns == "" || (p.ns == ns && (p.set == "" || p.set == set))
 }
 
-// public returns p as the client's type, for inspection by tests.
-func (p privilege) public() as.Privilege {
-	out := privTemplates[p.code]
-	out.Namespace, out.SetName = p.ns, p.set
-	return out
-}
-
 // fromPublic converts a client privilege, as a test passes it to WithRole.
 func fromPublic(p as.Privilege) (privilege, bool) {
 	code, ok := privCodes[string(p.Code)]

@@ -175,7 +175,7 @@ func TestRoleCommands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var names []string
+		names := make([]string, 0, len(got))
 		for _, r := range got {
 			names = append(names, r.Name)
 		}

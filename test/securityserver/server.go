@@ -1,6 +1,7 @@
 package securityserver
 
 import (
+	"context"
 	"net"
 	"strconv"
 	"sync"
@@ -53,7 +54,7 @@ func New(opts ...Option) (*Server, error) {
 	if err := s.seed(); err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot listen on 127.0.0.1")
 	}
@@ -121,7 +122,7 @@ func (s *Server) Restart() error {
 	var err error
 	// The port was ours a moment ago; only a racing process could take it.
 	for range 50 {
-		if ln, err = net.Listen("tcp", s.addr); err == nil {
+		if ln, err = (&net.ListenConfig{}).Listen(context.Background(), "tcp", s.addr); err == nil {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)

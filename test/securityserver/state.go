@@ -161,7 +161,8 @@ func (st *state) bind(name string) {
 func (st *state) unbind(name string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.conns[name]--; st.conns[name] <= 0 {
+	st.conns[name]--
+	if st.conns[name] <= 0 {
 		delete(st.conns, name)
 	}
 }

@@ -1,6 +1,7 @@
 package controlplane
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -105,7 +106,11 @@ func (cp *ControlPlane) RunControllerManager(t testing.TB, bin string, controlle
 // controllers exist; it adds the check of every controller at once, when
 // all are built, and ping is then gone.
 func controllersHealthy(c *http.Client, url string) error {
-	rsp, err := c.Get(url)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, http.NoBody)
+	if err != nil {
+		return err
+	}
+	rsp, err := c.Do(req)
 	if err != nil {
 		return err
 	}

@@ -171,12 +171,16 @@ func Scheme() *runtime.Scheme {
 // FreePort returns a TCP port on 127.0.0.1 that nothing listens on now.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close() //nolint:errcheck // Only the port number is wanted.
-	return l.Addr().(*net.TCPAddr).Port
+	a, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		t.Fatalf("a TCP listener has a %T address", l.Addr())
+	}
+	return a.Port
 }
 
 func writeKubeconfig(env *envtest.Environment, dir string) (string, error) {
@@ -194,7 +198,11 @@ func writeKubeconfig(env *envtest.Environment, dir string) (string, error) {
 
 func get(url string) error {
 	c := http.Client{Timeout: 2 * time.Second}
-	rsp, err := c.Get(url)
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, http.NoBody)
+	if err != nil {
+		return err
+	}
+	rsp, err := c.Do(req)
 	if err != nil {
 		return err
 	}

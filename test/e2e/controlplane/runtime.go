@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	pkgv1 "github.com/crossplane/crossplane/apis/v2/pkg/v1"
 )
 
@@ -107,26 +108,9 @@ func (cp *ControlPlane) keepRuntime(t testing.TB, pkg string, list pkgv1.Package
 				revisions = list.GetRevisions()
 			}
 			for _, rev := range revisions {
-				r, ok := rev.(pkgv1.PackageRevisionWithRuntime)
-				if !ok {
-					continue
+				if r, ok := rev.(pkgv1.PackageRevisionWithRuntime); ok && setRuntimeStatus(r, c, endpoint, secret) {
+					_ = cp.Client.Status().Update(ctx, r)
 				}
-				changed := false
-				if got := r.GetObservedTLSServerSecretName(); got == nil || *got != secret {
-					r.SetObservedTLSServerSecretName(&secret)
-					changed = true
-				}
-				if fr, ok := r.(*pkgv1.FunctionRevision); ok && fr.Status.Endpoint != endpoint {
-					fr.Status.Endpoint, changed = endpoint, true
-				}
-				if got := r.GetCondition(c.Type); got.Status != c.Status || got.Reason != c.Reason {
-					r.SetConditions(c)
-					changed = true
-				}
-				if !changed {
-					continue
-				}
-				_ = cp.Client.Status().Update(ctx, r)
 			}
 			select {
 			case <-ctx.Done():
@@ -136,8 +120,27 @@ func (cp *ControlPlane) keepRuntime(t testing.TB, pkg string, list pkgv1.Package
 	}()
 }
 
+// setRuntimeStatus sets on r what a Deployment runtime would: the TLS
+// Secret, a function's endpoint and the runtime condition c. It reports
+// whether anything changed.
+func setRuntimeStatus(r pkgv1.PackageRevisionWithRuntime, c xpv2.Condition, endpoint, secret string) bool {
+	changed := false
+	if got := r.GetObservedTLSServerSecretName(); got == nil || *got != secret {
+		r.SetObservedTLSServerSecretName(&secret)
+		changed = true
+	}
+	if fr, ok := r.(*pkgv1.FunctionRevision); ok && fr.Status.Endpoint != endpoint {
+		fr.Status.Endpoint, changed = endpoint, true
+	}
+	if got := r.GetCondition(c.Type); got.Status != c.Status || got.Reason != c.Reason {
+		r.SetConditions(c)
+		changed = true
+	}
+	return changed
+}
+
 func listening(endpoint string) bool {
-	c, err := net.DialTimeout("tcp", endpoint, time.Second)
+	c, err := (&net.Dialer{Timeout: time.Second}).DialContext(context.Background(), "tcp", endpoint)
 	if err != nil {
 		return false
 	}

@@ -98,12 +98,17 @@ func Start(lookup Lookup, o Options) (*Server, error) {
 func listen() (net.PacketConn, net.Listener, error) {
 	var last error
 	for range listenAttempts {
-		tcp, err := net.Listen("tcp", "127.0.0.1:0")
+		tcp, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 		if err != nil {
 			return nil, nil, errors.Wrap(err, "cannot listen on 127.0.0.1 for DNS over TCP")
 		}
-		port := tcp.Addr().(*net.TCPAddr).Port
-		udp, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		a, ok := tcp.Addr().(*net.TCPAddr)
+		if !ok {
+			_ = tcp.Close()
+			return nil, nil, errors.Errorf("a TCP listener has a %T address", tcp.Addr())
+		}
+		port := a.Port
+		udp, err := (&net.ListenConfig{}).ListenPacket(context.Background(), "udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 		if err == nil {
 			return udp, tcp, nil
 		}

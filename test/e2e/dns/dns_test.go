@@ -144,7 +144,7 @@ func exchange(t *testing.T, network, addr, name string, qtype dnsmessage.Type) (
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := net.DialTimeout(network, addr, 5*time.Second)
+	c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(t.Context(), network, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func exchange(t *testing.T, network, addr, name string, qtype dnsmessage.Type) (
 		t.Fatal(err)
 	}
 	resp := make([]byte, maxMessage)
-	n := 0
+	var n int
 	if network == "udp" {
 		if _, err := c.Write(req); err != nil {
 			t.Fatal(err)
@@ -162,7 +162,7 @@ func exchange(t *testing.T, network, addr, name string, qtype dnsmessage.Type) (
 			t.Fatal(err)
 		}
 	} else {
-		if _, err := c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(req))), req...)); err != nil {
+		if _, err := c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(req))), req...)); err != nil { //nolint:gosec // A one-question query is far below 65535 bytes.
 			t.Fatal(err)
 		}
 		var size [2]byte
@@ -256,7 +256,7 @@ func TestClose(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := net.DialTimeout("tcp", s.Addr(), time.Second); err == nil {
+	if c, err := (&net.Dialer{Timeout: time.Second}).DialContext(t.Context(), "tcp", s.Addr()); err == nil {
 		_ = c.Close()
 		t.Errorf("%s still accepts connections after Close", s.Addr())
 	}

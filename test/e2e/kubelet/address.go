@@ -1,6 +1,7 @@
 package kubelet
 
 import (
+	"context"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -70,7 +71,7 @@ func newSlot() *slot {
 	defer handedOut.Unlock()
 	s := &slot{}
 	for {
-		s.addr = netip.AddrFrom4([4]byte{127, byte(1 + rand.IntN(254)), byte(rand.IntN(256)), byte(1 + rand.IntN(254))})
+		s.addr = netip.AddrFrom4([4]byte{127, byte(1 + rand.IntN(254)), byte(rand.IntN(256)), byte(1 + rand.IntN(254))}) //nolint:gosec // Each IntN is below 256.
 		if !handedOut.addrs[s.addr] {
 			handedOut.addrs[s.addr] = true
 			break
@@ -118,7 +119,7 @@ func (k *Kubelet) claimSlot(key types.NamespacedName) (*slot, error) {
 // free reports whether the slot's ports can be listened on now.
 func (s *slot) free() bool {
 	for _, p := range append(checkedPorts, s.fabric) {
-		l, err := net.Listen("tcp", net.JoinHostPort(s.addr.String(), strconv.Itoa(p)))
+		l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", net.JoinHostPort(s.addr.String(), strconv.Itoa(p)))
 		if err != nil {
 			return false
 		}

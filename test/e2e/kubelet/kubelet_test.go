@@ -278,7 +278,7 @@ func (e *env) resolve(name string) ([]string, error) {
 // addresses returns the pods' addresses, sorted.
 func (e *env) addresses(ords ...int) []string {
 	e.t.Helper()
-	var out []string
+	out := make([]string, 0, len(ords))
 	for _, ord := range ords {
 		a, ok := e.k.PodAddress(namespace, podName(ord))
 		if !ok {
@@ -369,10 +369,11 @@ func (e *env) claim(ord int) *corev1.PersistentVolumeClaim {
 }
 
 // stopped checks that nothing listens on a former pod's service port.
-func stopped(addr string) error {
-	c, err := net.DialTimeout("tcp", net.JoinHostPort(addr, "3000"), time.Second)
+func stopped(ctx context.Context, addr string) error {
+	d := net.Dialer{Timeout: time.Second}
+	c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(addr, "3000"))
 	if err != nil {
-		return nil
+		return nil //nolint:nilerr // A refused connection is the success.
 	}
 	_ = c.Close()
 	return errors.Errorf("something still listens on %s:3000", addr)
@@ -441,7 +442,7 @@ func TestStatefulSet(t *testing.T) {
 	if n := e.k.Server(namespace, podName(1)); n != nil {
 		t.Errorf("pod %s still runs %s after the scale-down", podName(1), n)
 	}
-	if err := stopped(addr1); err != nil {
+	if err := stopped(t.Context(), addr1); err != nil {
 		t.Errorf("pod %s: %v", podName(1), err)
 	}
 	if c := e.claim(1); c == nil {
@@ -561,7 +562,7 @@ func TestRolloutCrashAndDeletion(t *testing.T) {
 		return len(pods.Items) == 0 && len(claims.Items) == 0, fmt.Sprintf("%d pods, %d claims", len(pods.Items), len(claims.Items))
 	})
 	for _, a := range addrs {
-		if err := stopped(a); err != nil {
+		if err := stopped(t.Context(), a); err != nil {
 			t.Error(err)
 		}
 	}

@@ -278,7 +278,7 @@ func runInitContainers(cs []corev1.Container, root string) error {
 			if parents {
 				mkdir = os.MkdirAll
 			}
-			if err := mkdir(d, 0o755); err != nil { //nolint:gosec // What the container would create.
+			if err := mkdir(d, 0o755); err != nil { // What the container would create.
 				return errors.Wrapf(err, "init container %s failed", c.Name)
 			}
 		}

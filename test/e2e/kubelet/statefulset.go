@@ -134,6 +134,15 @@ func (k *Kubelet) step(s *set, sts *appsv1.StatefulSet, update string) {
 		}
 	}
 
+	if k.scaleDown(s, sts, replicas, ordered) || !rolling {
+		return
+	}
+	k.roll(s, update, replicas, partition)
+}
+
+// scaleDown stops the pods beyond replicas, from the highest; with ordered
+// it stops one and reports true, as the step then ends.
+func (k *Kubelet) scaleDown(s *set, sts *appsv1.StatefulSet, replicas int, ordered bool) bool {
 	whenScaled := appsv1.RetainPersistentVolumeClaimRetentionPolicyType
 	if p := sts.Spec.PersistentVolumeClaimRetentionPolicy; p != nil && p.WhenScaled != "" {
 		whenScaled = p.WhenScaled
@@ -150,13 +159,15 @@ func (k *Kubelet) step(s *set, sts *appsv1.StatefulSet, update string) {
 			k.terminate(p, whenScaled == appsv1.DeletePersistentVolumeClaimRetentionPolicyType)
 		}
 		if ordered {
-			return
+			return true
 		}
 	}
+	return false
+}
 
-	if !rolling {
-		return
-	}
+// roll replaces the first pod of an old revision, from the highest ordinal
+// down to the partition, once every pod above it runs ready.
+func (k *Kubelet) roll(s *set, update string, replicas, partition int) {
 	for ord := replicas - 1; ord >= partition; ord-- {
 		p := s.pods[ord]
 		if p == nil {
