@@ -154,12 +154,12 @@ func initContainer(t *testing.T, data map[string]any, pod string) string {
 		}
 	}
 	for k, v := range data {
-		if err := os.WriteFile(filepath.Join(cm, k), []byte(v.(string)), 0o644); err != nil { //nolint:gosec // Test data.
+		if err := os.WriteFile(filepath.Join(cm, k), []byte(v.(string)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	script := strings.NewReplacer(external.ConfigMapDir, cm, layout.ConfDir, conf).Replace(external.Script("rack-0.conf"))
-	cmd := exec.Command("/bin/sh", "-c", script)
+	cmd := exec.CommandContext(t.Context(), "/bin/sh", "-c", script)
 	cmd.Env = append(os.Environ(), "POD_NAME="+pod, "HOST_IP=192.0.2.1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("init container script: %v\n%s", err, out)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"maps"
 	"os"
@@ -62,11 +63,11 @@ func newRequest(t testing.TB, xr map[string]any, observed map[string]map[string]
 		Desired:  &fnv1.State{Composite: &fnv1.Resource{Resource: &structpb.Struct{Fields: map[string]*structpb.Value{}}}},
 	}
 	for name, o := range observed {
-		os, err := structpb.NewStruct(o)
+		obj, err := structpb.NewStruct(o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		req.Observed.Resources[name] = &fnv1.Resource{Resource: os}
+		req.Observed.Resources[name] = &fnv1.Resource{Resource: obj}
 	}
 	return req
 }
@@ -120,7 +121,7 @@ func TestRunFunctionComposesEveryObject(t *testing.T) {
 			if f := fatals(rsp); len(f) > 0 {
 				t.Fatalf("%s: unexpected fatal results: %q", tc.reason, f)
 			}
-			var got []string
+			got := make([]string, 0, len(rsp.GetDesired().GetResources()))
 			for n, r := range rsp.GetDesired().GetResources() {
 				got = append(got, n)
 				if r.GetReady() != fnv1.Ready_READY_FALSE {
@@ -428,7 +429,7 @@ func TestDeterministic(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(a) != string(b) {
+			if !bytes.Equal(a, b) {
 				t.Error("two renders of the same request differ")
 			}
 		})

@@ -1,7 +1,8 @@
 // Package access composes the provider's objects for an AerospikeDatabase:
 // the ProviderConfig through which the provider reaches the cluster, the
 // observe-only ClusterStatus the day-2 plan reads, and, on Enterprise Edition
-// with access control, a Role and a User per declared role and user.
+// with access control, a Role and a User per declared role and user; and it
+// checks spec.accessControl.
 package access
 
 import (

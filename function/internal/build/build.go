@@ -51,7 +51,7 @@ func Resources(r *resolve.Resolved, p plan.Plan, ext external.Access, obs *obser
 		{names.ResourceClientService, network.ClientService(d)},
 		{names.ResourcePDB, workload.PodDisruptionBudget(d)},
 	}
-	if np := network.NetworkPolicy(d, workload.ExporterPort, external.Clients(d)...); np != nil {
+	if np := network.Policy(d, workload.ExporterPort, external.Clients(d)...); np != nil {
 		out = append(out, Resource{names.ResourceNetworkPolicy, np})
 	}
 	if d.Monitoring() {

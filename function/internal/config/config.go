@@ -237,7 +237,7 @@ func setting(v any) (string, bool) {
 // ConfigMap holds every rack's aerospike.conf and, with external access,
 // each pod's external address by pod name (see external.Key). Invalid
 // addresses are left out: their pods wait.
-func ConfigMap(d *database.Database, racks []Rack, addrs map[string]external.Address) *corev1.ConfigMap {
+func ConfigMap(d *database.Database, racks []Rack, addrs map[string]external.Address) *corev1.ConfigMap { //nolint:revive // Named for the kind it builds: config.Map would read as a map of settings.
 	cm := &corev1.ConfigMap{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:      d.Names.ConfigMap(),
@@ -375,8 +375,9 @@ func byteCount(q resource.Quantity) int64 {
 // user's aerospikeConfig's.
 func validate(d *database.Database, ours asconfig.Conf, origins map[string]origin, user asconfig.Conf) field.ErrorList {
 	enterprise := d.Enterprise()
-	var errs field.ErrorList
-	for _, e := range d.Schema.Validate(ours, enterprise, root) {
+	found := d.Schema.Validate(ours, enterprise, root)
+	errs := make(field.ErrorList, 0, len(found))
+	for _, e := range found {
 		if o, ok := origins[e.Field]; ok {
 			detail := fmt.Sprintf("%s %s for server %s, which %v gives", strings.TrimPrefix(e.Field, root.String()+"."), e.Detail, d.Version, describe(e.BadValue))
 			if o.hint != "" {

@@ -247,7 +247,7 @@ func TestConfigMap(t *testing.T) {
 }
 
 func keys(m map[string]string) []string {
-	var out []string
+	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
 	}
@@ -270,7 +270,7 @@ func TestLiveSettingsRestartNothing(t *testing.T) {
 	if ttl.Hash != base.Hash {
 		t.Error("changing default-ttl, which the server changes live, would restart every node")
 	}
-	if string(ttl.Text) == string(base.Text) {
+	if bytes.Equal(ttl.Text, base.Text) {
 		t.Error("the new default-ttl must still be in aerospike.conf, for the next start")
 	}
 	tuned := build(func(s *v1alpha1.AerospikeDatabaseSpec) {

@@ -113,7 +113,7 @@ func owned(d *database.Database, c asconfig.Conf, p *field.Path) field.ErrorList
 
 // lookup returns the section at a dotted path, or nil.
 func lookup(c asconfig.Conf, dotted string) map[string]any {
-	cur := map[string]any(c)
+	cur := c
 	for _, k := range strings.Split(dotted, ".") {
 		next, _ := cur[k].(map[string]any)
 		if next == nil {

@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/xp-aerospike/xp-aerospike/function/internal/dbtest"
@@ -15,7 +16,7 @@ func TestExternalSeeds(t *testing.T) {
 	if got := string(s.Data[KeyExternalSeeds]); got != "203.0.113.10:3000,lb.example.com:3000" {
 		t.Errorf("%s = %q", KeyExternalSeeds, got)
 	}
-	if string(s.Data[KeySeeds]) == string(s.Data[KeyExternalSeeds]) {
+	if bytes.Equal(s.Data[KeySeeds], s.Data[KeyExternalSeeds]) {
 		t.Error("in-cluster seeds stay the pods' DNS names")
 	}
 }

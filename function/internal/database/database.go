@@ -101,7 +101,7 @@ type Rack struct {
 	StatefulSet  string
 }
 
-var versionRe = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+(\.[0-9]+)?(_[0-9]+)?$`)
+var versionRe = regexp.MustCompile(`^\d+\.\d+\.\d+(\.\d+)?(_\d+)?$`)
 
 // New resolves a defaulted, validated XR with the function's input, which
 // may be nil. Errors name the spec field at fault.
@@ -191,7 +191,7 @@ func split(s *v1alpha1.AerospikeDatabaseSpec, n names.Names) []Rack {
 	if len(specs) == 0 {
 		specs = []v1alpha1.Rack{{ID: 0}}
 	}
-	k := int32(len(specs))
+	k := int32(len(specs)) //nolint:gosec // validation allows at most spec.size racks, and at most 256 nodes.
 	out := make([]Rack, 0, len(specs))
 	for i, r := range specs {
 		nodes := s.Size / k

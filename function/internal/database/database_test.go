@@ -49,7 +49,7 @@ func TestSplit(t *testing.T) {
 			if res.Failed() {
 				t.Fatal(res.Errors)
 			}
-			var got []int32
+			got := make([]int32, 0, len(d.Racks))
 			var sum int32
 			for _, r := range d.Racks {
 				got = append(got, r.Nodes)

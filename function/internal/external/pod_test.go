@@ -59,11 +59,11 @@ func TestScript(t *testing.T) {
 			if err := os.MkdirAll(bin, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(filepath.Join(bin, "getent"), []byte("#!/bin/sh\n[ -e "+resolvable+" ]\n"), 0o755); err != nil { //nolint:gosec // An executable for the test.
+			if err := os.WriteFile(filepath.Join(bin, "getent"), []byte("#!/bin/sh\n[ -e "+resolvable+" ]\n"), 0o755); err != nil {
 				t.Fatal(err)
 			}
 
-			cmd := exec.Command("/bin/sh", "-c", script)
+			cmd := exec.CommandContext(t.Context(), "/bin/sh", "-c", script)
 			cmd.Env = append(os.Environ(), "POD_NAME=db-1-0", "HOST_IP=192.0.2.7", "PATH="+bin+":"+os.Getenv("PATH"))
 			var out strings.Builder
 			cmd.Stdout, cmd.Stderr = &out, &out

@@ -35,7 +35,7 @@ import (
 func Readiness(racks []plan.Rack, p plan.Plan, obs *observe.State, res []build.Resource) map[resource.Name]resource.Ready {
 	out := make(map[resource.Name]resource.Ready, len(res))
 	for _, r := range res {
-		ready := false
+		var ready bool
 		switch r.Object.(type) {
 		case *appsv1.StatefulSet:
 			id, _ := names.StatefulSetRack(r.Name)

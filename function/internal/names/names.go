@@ -129,15 +129,15 @@ func (n Names) Labels(component string) map[string]string {
 
 func (n Names) labelValue() string { return Fit(n.Base, "", MaxLabel) }
 
-// Fit returns base+suffix when it is at most max long. Otherwise it shortens
+// Fit returns base+suffix when it is at most limit long. Otherwise it shortens
 // base and appends a hash of the whole base, so that distinct long names stay
 // distinct and the same name always gives the same result.
-func Fit(base, suffix string, max int) string {
-	if len(base)+len(suffix) <= max {
+func Fit(base, suffix string, limit int) string {
+	if len(base)+len(suffix) <= limit {
 		return base + suffix
 	}
 	h := shortHash(base)
-	keep := max - len(suffix) - hashLen - 1
+	keep := limit - len(suffix) - hashLen - 1
 	if keep < 1 {
 		keep = 1
 	}

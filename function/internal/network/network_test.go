@@ -15,7 +15,7 @@ func TestHeadlessService(t *testing.T) {
 	if s.Name != "db-headless" || s.Spec.ClusterIP != corev1.ClusterIPNone || !s.Spec.PublishNotReadyAddresses {
 		t.Errorf("a headless Service that publishes starting pods, got %s %q %v", s.Name, s.Spec.ClusterIP, s.Spec.PublishNotReadyAddresses)
 	}
-	var ports []int32
+	ports := make([]int32, 0, len(s.Spec.Ports))
 	for _, p := range s.Spec.Ports {
 		ports = append(ports, p.Port)
 	}

@@ -16,7 +16,7 @@ import (
 // its name.
 const labelNamespaceName = "kubernetes.io/metadata.name"
 
-// NetworkPolicy admits to the database's pods only what a database needs,
+// Policy admits to the database's pods only what a database needs,
 // or returns nil when the spec does not ask for one: its own nodes on every
 // port (the heartbeat and fabric carry the cluster itself); on the client
 // port, the pods of its namespace, of the client namespaces the spec names
@@ -24,7 +24,7 @@ const labelNamespaceName = "kubernetes.io/metadata.name"
 // cluster's status); and, with monitoring, scrapes of the exporter's port
 // from anywhere, since Prometheus lives wherever the platform team put it;
 // and the extra rules of features such as external access.
-func NetworkPolicy(d *database.Database, exporterPort int32, extra ...networkingv1.NetworkPolicyIngressRule) *networkingv1.NetworkPolicy {
+func Policy(d *database.Database, exporterPort int32, extra ...networkingv1.NetworkPolicyIngressRule) *networkingv1.NetworkPolicy {
 	np := d.Spec.NetworkPolicy
 	if np == nil || !np.Enabled {
 		return nil

@@ -19,7 +19,7 @@ func admitted(t *testing.T, spec func(*v1alpha1.AerospikeDatabaseSpec), in *v1be
 	t.Helper()
 	// As build calls it: external access brings its own rule.
 	d := dbtest.New(t, in, spec)
-	np := network.NetworkPolicy(d, 9145, external.Clients(d)...)
+	np := network.Policy(d, 9145, external.Clients(d)...)
 	if np == nil {
 		return nil
 	}
@@ -51,7 +51,7 @@ func admitted(t *testing.T, spec func(*v1alpha1.AerospikeDatabaseSpec), in *v1be
 	return out
 }
 
-func TestNetworkPolicy(t *testing.T) {
+func TestPolicy(t *testing.T) {
 	cases := map[string]struct {
 		reason string
 		spec   func(*v1alpha1.AerospikeDatabaseSpec)

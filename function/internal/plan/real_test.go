@@ -5,10 +5,9 @@ import (
 	"testing"
 	"time"
 
+	as "github.com/aerospike/aerospike-client-go/v8"
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	as "github.com/aerospike/aerospike-client-go/v8"
 
 	"github.com/xp-aerospike/xp-aerospike/provider/aerospike"
 	"github.com/xp-aerospike/xp-aerospike/provider/controllers/clusterstatus"
@@ -73,7 +72,7 @@ func (s *sim) apply(step RackStep, t Template) {
 
 // observe asks the real nodes what the provider's ClusterStatus would
 // report.
-func observe(t *testing.T, c *harness.Cluster, cl *aerospike.Client) *Cluster {
+func observe(t *testing.T, cl *aerospike.Client) *Cluster {
 	t.Helper()
 	answers, err := cl.InfoAll("build", "edition", "statistics", "namespaces", "namespace/"+harness.DefaultNamespace)
 	if err != nil && !aerospike.IsUnreachable(err) {
@@ -120,7 +119,7 @@ func drive(t *testing.T, s *sim, want Rack, readable func() error) int {
 	took := 0
 	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
-		cluster := observe(t, s.c, cl)
+		cluster := observe(t, cl)
 		rack := want
 		rack.Observed = s.observed()
 		step := Next([]Rack{rack}, cluster, last)

@@ -40,15 +40,18 @@ func Resolve(content map[string]any, in *v1beta1.Input, obs *observe.State) (*Re
 		return nil, r
 	}
 	xr.Default(&x.Spec)
-	if r.Add(validate.Spec(&x.Spec)); r.Failed() {
+	r.Add(validate.Spec(&x.Spec))
+	if r.Failed() {
 		return nil, r
 	}
 	d, dr := database.New(x, in)
-	if r.Add(dr); r.Failed() {
+	r.Add(dr)
+	if r.Failed() {
 		return nil, r
 	}
 	racks, cr := config.Build(d)
-	if r.Add(cr); r.Failed() {
+	r.Add(cr)
+	if r.Failed() {
 		return nil, r
 	}
 	r.Add(serviceMonitors(d, obs.ServiceMonitorCRD))

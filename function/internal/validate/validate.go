@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/access"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/check"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/external"
@@ -37,27 +38,6 @@ const (
 	MaxNamespacesEnterprise = 32
 )
 
-// PredefinedRoles are the roles every Enterprise Edition cluster has.
-var PredefinedRoles = map[string]bool{
-	"read": true, "read-write": true, "read-write-udf": true, "write": true, "truncate": true,
-	"sindex-admin": true, "udf-admin": true, "data-admin": true, "user-admin": true, "sys-admin": true,
-	"superuser": true,
-}
-
-// globalOnly privileges apply to the whole cluster; Aerospike refuses them
-// scoped to a namespace or set.
-var globalOnly = map[v1alpha1.PrivilegeCode]bool{
-	v1alpha1.PrivilegeDataAdmin: true, v1alpha1.PrivilegeUserAdmin: true, v1alpha1.PrivilegeSysAdmin: true,
-	v1alpha1.PrivilegeUDFAdmin: true, v1alpha1.PrivilegeSIndexAdmin: true,
-}
-
-var privilegeCodes = map[v1alpha1.PrivilegeCode]bool{
-	v1alpha1.PrivilegeRead: true, v1alpha1.PrivilegeReadWrite: true, v1alpha1.PrivilegeReadWriteUDF: true,
-	v1alpha1.PrivilegeWrite: true, v1alpha1.PrivilegeTruncate: true, v1alpha1.PrivilegeSIndexAdmin: true,
-	v1alpha1.PrivilegeUDFAdmin: true, v1alpha1.PrivilegeDataAdmin: true, v1alpha1.PrivilegeUserAdmin: true,
-	v1alpha1.PrivilegeSysAdmin: true,
-}
-
 // Spec validates a defaulted spec (see xr.Default).
 func Spec(s *v1alpha1.AerospikeDatabaseSpec) check.Result {
 	p := field.NewPath("spec")
@@ -68,7 +48,7 @@ func Spec(s *v1alpha1.AerospikeDatabaseSpec) check.Result {
 	r.Errors = append(r.Errors, nsErrs...)
 	r.Errors = append(r.Errors, memory(s, p)...)
 	if s.Edition == v1alpha1.EditionEnterprise {
-		r.Errors = append(r.Errors, accessControl(s, p.Child("accessControl"))...)
+		r.Errors = append(r.Errors, access.Validate(s, p.Child("accessControl"))...)
 	}
 	r.Errors = append(r.Errors, service(s, p.Child("service"))...)
 	r.Errors = append(r.Errors, retention(s, p.Child("persistentVolumeClaimRetentionPolicy"))...)
@@ -168,7 +148,7 @@ func racks(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorList {
 		}
 		errs = append(errs, labels(r.NodeSelector, rp.Child("nodeSelector"))...)
 	}
-	if int32(len(s.Racks)) > s.Size && s.Size > 0 {
+	if len(s.Racks) > int(s.Size) && s.Size > 0 {
 		errs = append(errs, field.Invalid(p, len(s.Racks), "every rack needs at least one node: use at most spec.size racks"))
 	}
 	return errs
@@ -224,7 +204,7 @@ func namespaces(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) (field.ErrorLi
 }
 
 func notNameChar(r rune) bool {
-	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '_' && r != '-'
 }
 
 func storage(st v1alpha1.NamespaceStorage, p *field.Path) field.ErrorList {
@@ -274,83 +254,6 @@ func memory(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorList {
 	return errs
 }
 
-func accessControl(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorList {
-	ac := s.AccessControl
-	if ac == nil {
-		return nil
-	}
-	var errs field.ErrorList
-	if ac.AdminSecretRef.Name == "" {
-		errs = append(errs, field.Required(p.Child("adminSecretRef", "name"), "name the Secret holding the user name and password the provider manages users and roles with (a new cluster's only user is admin, password admin)"))
-	}
-	nss := map[string]bool{}
-	for _, ns := range s.Namespaces {
-		nss[ns.Name] = true
-	}
-	roles := map[string]bool{}
-	for i, r := range ac.Roles {
-		rp := p.Child("roles").Index(i)
-		switch {
-		case r.Name == "":
-			errs = append(errs, field.Required(rp.Child("name"), "name the role"))
-		case PredefinedRoles[r.Name]:
-			errs = append(errs, field.Invalid(rp.Child("name"), r.Name, "is a predefined Aerospike role; grant it to users directly or choose another name"))
-		case roles[r.Name]:
-			errs = append(errs, field.Duplicate(rp.Child("name"), r.Name))
-		}
-		roles[r.Name] = true
-		if len(r.Privileges) == 0 {
-			errs = append(errs, field.Required(rp.Child("privileges"), "a role grants at least one privilege"))
-		}
-		for j, pr := range r.Privileges {
-			pp := rp.Child("privileges").Index(j)
-			switch {
-			case !privilegeCodes[pr.Code]:
-				errs = append(errs, field.NotSupported(pp.Child("code"), pr.Code, sortedCodes()))
-			case globalOnly[pr.Code] && (pr.Namespace != "" || pr.Set != ""):
-				errs = append(errs, field.Invalid(pp, pr.Code, "applies to the whole cluster and cannot be scoped; remove namespace and set"))
-			}
-			if pr.Namespace != "" && !nss[pr.Namespace] {
-				errs = append(errs, field.Invalid(pp.Child("namespace"), pr.Namespace, "no such namespace: declare it in spec.namespaces"))
-			}
-			if pr.Set != "" && pr.Namespace == "" {
-				errs = append(errs, field.Required(pp.Child("namespace"), "a privilege scoped to a set also needs its namespace"))
-			}
-		}
-	}
-	users := map[string]bool{}
-	for i, u := range ac.Users {
-		up := p.Child("users").Index(i)
-		if u.Name == "" {
-			errs = append(errs, field.Required(up.Child("name"), "name the user"))
-		} else if users[u.Name] {
-			errs = append(errs, field.Duplicate(up.Child("name"), u.Name))
-		}
-		users[u.Name] = true
-		for j, r := range u.Roles {
-			if !roles[r] && !PredefinedRoles[r] {
-				errs = append(errs, field.Invalid(up.Child("roles").Index(j), r, "no such role: declare it in spec.accessControl.roles or use a predefined role"))
-			}
-		}
-		if u.PasswordSecretRef.Name == "" {
-			errs = append(errs, field.Required(up.Child("passwordSecretRef", "name"), "name the Secret that holds the user's password"))
-		}
-	}
-	if ac.ApplicationUser != "" && !users[ac.ApplicationUser] {
-		errs = append(errs, field.Invalid(p.Child("applicationUser"), ac.ApplicationUser, "must name one of spec.accessControl.users"))
-	}
-	return errs
-}
-
-func sortedCodes() []string {
-	out := make([]string, 0, len(privilegeCodes))
-	for c := range privilegeCodes {
-		out = append(out, string(c))
-	}
-	sort.Strings(out)
-	return out
-}
-
 func service(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.ErrorList {
 	switch s.Service.Type {
 	case corev1.ServiceTypeClusterIP, corev1.ServiceTypeNodePort, corev1.ServiceTypeLoadBalancer:
@@ -396,7 +299,7 @@ func networkPolicy(s *v1alpha1.AerospikeDatabaseSpec, p *field.Path) field.Error
 
 // scrapeIntervalRe is a Prometheus duration as the ServiceMonitor's schema
 // accepts it.
-var scrapeIntervalRe = regexp.MustCompile(`^(0|(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$`)
+var scrapeIntervalRe = regexp.MustCompile(`^(0|((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?)$`)
 
 // monitoring checks what the exporter logs in as and what the
 // ServiceMonitor carries. With access control the exporter must log in:

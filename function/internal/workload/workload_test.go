@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -51,8 +52,9 @@ func TestStatefulSetsRenderTheStep(t *testing.T) {
 	}
 	step := plan.Plan{Racks: []plan.RackStep{{ID: 2, Replicas: 3, Partition: 1}, {ID: 1, Replicas: 2}}}
 	type got struct{ Replicas, Partition int32 }
-	var have []got
-	for _, s := range StatefulSets(d, confs, step) {
+	sets := StatefulSets(d, confs, step)
+	have := make([]got, 0, len(sets))
+	for _, s := range sets {
 		have = append(have, got{*s.Spec.Replicas, *s.Spec.UpdateStrategy.RollingUpdate.Partition})
 	}
 	if diff := cmp.Diff([]got{{2, 0}, {3, 1}}, have); diff != "" {
@@ -135,7 +137,7 @@ func TestVolumes(t *testing.T) {
 		name, class, size string
 		mode              corev1.PersistentVolumeMode
 	}
-	var got []claim
+	got := make([]claim, 0, len(sts.Spec.VolumeClaimTemplates))
 	for _, c := range sts.Spec.VolumeClaimTemplates {
 		q := c.Spec.Resources.Requests[corev1.ResourceStorage]
 		got = append(got, claim{c.Name, ptr.Deref(c.Spec.StorageClassName, ""), q.String(), *c.Spec.VolumeMode})
@@ -289,7 +291,7 @@ func TestPodSecurity(t *testing.T) {
 	if pod.SecurityContext == nil || pod.SecurityContext.SeccompProfile == nil || pod.SecurityContext.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
 		t.Errorf("the pod must use the runtime's default seccomp profile: %+v", pod.SecurityContext)
 	}
-	cs := append(pod.InitContainers, pod.Containers...)
+	cs := slices.Concat(pod.InitContainers, pod.Containers)
 	if len(cs) < 3 {
 		t.Fatalf("want the init, server and exporter containers, got %d", len(cs))
 	}
@@ -366,7 +368,7 @@ func TestTLSMountsTheCertificate(t *testing.T) {
 	if vol == nil {
 		t.Fatalf("no volume from the TLS Secret: %+v", pod.Volumes)
 	}
-	var keys []string
+	keys := make([]string, 0, len(vol.Secret.Items))
 	for _, it := range vol.Secret.Items {
 		if it.Key != it.Path {
 			t.Errorf("key %s is mounted as %s; aerospike.conf names the files by their keys", it.Key, it.Path)
