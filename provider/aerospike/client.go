@@ -257,7 +257,7 @@ func (c *Client) Nodes() []Node {
 // InfoAll sends info commands to every active node in one round trip each
 // and returns each node's answers by node name. When some nodes do not
 // answer (one that just stopped is still listed until the client notices),
-// the others' answers come back with an *Unreachable error naming them.
+// the others' answers come back with an *UnreachableError naming them.
 func (c *Client) InfoAll(commands ...string) (map[string]map[string]string, error) {
 	out := map[string]map[string]string{}
 	var failed []string
@@ -281,7 +281,7 @@ func (c *Client) InfoAll(commands ...string) (map[string]map[string]string, erro
 		return nil, &Error{Code: types.INVALID_NODE_ERROR, Message: "no node of the cluster is reachable"}
 	}
 	if len(failed) > 0 {
-		return out, &Unreachable{Nodes: failed, cause: last}
+		return out, &UnreachableError{Nodes: failed, cause: last}
 	}
 	return out, nil
 }

@@ -69,21 +69,21 @@ func IsSecurityUnsupported(err error) bool {
 	return ok && (c == types.SECURITY_NOT_SUPPORTED || c == types.SECURITY_NOT_ENABLED)
 }
 
-// Unreachable says which nodes did not answer a command every node was asked.
-type Unreachable struct {
+// UnreachableError says which nodes did not answer a command every node was asked.
+type UnreachableError struct {
 	Nodes []string
 	cause error
 }
 
-func (e *Unreachable) Error() string {
+func (e *UnreachableError) Error() string {
 	return fmt.Sprintf("nodes %v did not answer: %v", e.Nodes, e.cause)
 }
 
 // Unwrap returns the last node's error.
-func (e *Unreachable) Unwrap() error { return e.cause }
+func (e *UnreachableError) Unwrap() error { return e.cause }
 
 // IsUnreachable reports whether err says only some nodes did not answer.
 func IsUnreachable(err error) bool {
-	var u *Unreachable
+	var u *UnreachableError
 	return errors.As(err, &u)
 }

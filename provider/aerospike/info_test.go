@@ -43,7 +43,7 @@ func TestParseIndexes(t *testing.T) {
 func TestSetOnNode(t *testing.T) {
 	set := map[string]bool{}
 	var sent []string
-	info := func(node string, commands ...string) (map[string]string, error) {
+	info := func(_ string, commands ...string) (map[string]string, error) {
 		c := commands[0]
 		sent = append(sent, c)
 		switch {

@@ -1,6 +1,14 @@
 package aerospike
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -126,16 +134,83 @@ func TestPoolDialError(t *testing.T) {
 	}
 }
 
+// TestDigest: Connect builds a new Config, tls.Config and CertPool every
+// reconcile, so configs built apart from equal inputs must digest equal, or
+// the pool would dial a new client every time.
 func TestDigest(t *testing.T) {
-	if cfg("one").Digest() == cfg("two").Digest() {
-		t.Error("a new password must change the digest")
+	ca := selfSignedPEM(t)
+	withCA := func(password string) Config {
+		c := cfg(password)
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(ca) {
+			t.Fatal("cannot add the test CA to a pool")
+		}
+		c.TLS = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: pool}
+		return c
 	}
-	if cfg("one").Digest() != cfg("one").Digest() {
-		t.Error("the digest must be stable")
+	cases := map[string]struct {
+		reason string
+		a, b   Config
+		equal  bool
+	}{
+		"SameInputs": {
+			reason: "Two configs built from the same inputs must digest equal.",
+			a:      cfg("one"),
+			b:      cfg("one"),
+			equal:  true,
+		},
+		"SameCA": {
+			reason: "Two TLS configs with their own pools of the same CA must digest equal.",
+			a:      withCA("one"),
+			b:      withCA("one"),
+			equal:  true,
+		},
+		"NewPassword": {
+			reason: "A new password must change the digest.",
+			a:      cfg("one"),
+			b:      cfg("two"),
+		},
+		"TLSTurnedOn": {
+			reason: "Turning TLS on must change the digest.",
+			a:      cfg("one"),
+			b:      withCA("one"),
+		},
 	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := tc.a.Digest() == tc.b.Digest(); got != tc.equal {
+				t.Errorf("%s\nDigest() equal: got %v, want %v", tc.reason, got, tc.equal)
+			}
+		})
+	}
+}
+
+func TestStringHidesPassword(t *testing.T) {
 	if s := cfg("s3cret").String(); strings.Contains(s, "s3cret") {
 		t.Errorf("String() reveals the password: %s", s)
 	}
+}
+
+// selfSignedPEM returns a CA certificate in PEM, made for the test.
+func selfSignedPEM(t *testing.T) []byte {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "xp-aerospike test CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
 func TestParseHosts(t *testing.T) {

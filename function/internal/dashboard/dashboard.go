@@ -23,11 +23,12 @@
 package dashboard
 
 import (
-	_ "embed" // for the dashboard's JSON
 	"maps"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	_ "embed" // for the dashboard's JSON
 )
 
 // The label by which the Grafana Helm chart's dashboard sidecar finds

@@ -83,83 +83,107 @@ const nodeUp = "aerospike_node_up"
 // exporterMetrics returns, by name, the metrics the exporter emits for a
 // node whose answers to exporterInfoCommands (and namespace/<ns>) are info.
 func exporterMetrics(info map[string]string) map[string]*exporterMetric {
-	out := map[string]*exporterMetric{
+	ms := metricSet{
 		nodeUp: {context: "node", stat: "up", labels: []string{"cluster_name", "service", "build"}, gauge: true},
 	}
-	add := func(context, stat string, labels []string, ns string) {
-		name := metricName(context, stat)
-		if !validMetricName.MatchString(name) {
-			// prometheus.MustNewConstMetric panics on such a name, and
-			// PushToPrometheus recovers and drops the metric.
-			return
-		}
-		m, ok := out[name]
-		if !ok {
-			m = &exporterMetric{context: context, stat: stat, labels: labels, gauge: isGauge(context, stat), nss: map[string]bool{}}
-			out[name] = m
-		}
-		if ns != "" || slices.Contains(labels, "ns") {
-			m.nss[ns] = true
-		}
-	}
+	ms.addNodeStats(info)
+	ms.addNamespaceStats(info)
+	ms.addLatencies(info)
+	return ms
+}
 
-	// watcher_node_stats.go, Refresh and handleRefresh: the service config
-	// and the statistics, every value a number or a bool.
+// metricSet holds the exporter's metrics by name.
+type metricSet map[string]*exporterMetric
+
+// add records a series of stat in context, with labels, for namespace ns
+// ("" for none).
+func (ms metricSet) add(context, stat string, labels []string, ns string) {
+	name := metricName(context, stat)
+	if !validMetricName.MatchString(name) {
+		// prometheus.MustNewConstMetric panics on such a name, and
+		// PushToPrometheus recovers and drops the metric.
+		return
+	}
+	m, ok := ms[name]
+	if !ok {
+		m = &exporterMetric{context: context, stat: stat, labels: labels, gauge: isGauge(context, stat), nss: map[string]bool{}}
+		ms[name] = m
+	}
+	if ns != "" || slices.Contains(labels, "ns") {
+		m.nss[ns] = true
+	}
+}
+
+// addNodeStats mirrors watcher_node_stats.go, Refresh and handleRefresh:
+// the service config and the statistics, every value a number or a bool.
+func (ms metricSet) addNodeStats(info map[string]string) {
 	for _, cmd := range []string{infoServiceConfig, infoStatistics} {
 		for stat, v := range parseStats(info[cmd], ";") {
-			if _, ok := tryConvert(v); ok {
-				add(ctxNodeStats, stat, []string{"cluster_name", "service"}, "")
+			if tryConvert(v) {
+				ms.add(ctxNodeStats, stat, []string{"cluster_name", "service"}, "")
 			}
 		}
 	}
+}
 
-	// watcher_namespaces.go, refreshNamespaceStats and handleArrayStats.
-	// (index-pressure is only asked of flash index namespaces, and
-	// roster:namespace= of strong-consistency ones: neither in community.)
+// addNamespaceStats mirrors watcher_namespaces.go, refreshNamespaceStats.
+// (index-pressure is only asked of flash index namespaces, and
+// roster:namespace= of strong-consistency ones: neither in community.)
+func (ms metricSet) addNamespaceStats(info map[string]string) {
 	for _, ns := range strings.Split(info[infoNamespaces], ";") {
 		if ns == "" {
 			continue
 		}
 		stats := parseStats(info[infoNamespace+ns], ";")
 		for stat, v := range stats {
-			if _, ok := tryConvert(v); !ok {
+			if !tryConvert(v) {
 				continue
 			}
-			name := stat
-			labels := []string{"cluster_name", "service", "ns"}
-			kind, array := persistenceType(stat)
-			if array {
-				g := arrayStat[kind].FindStringSubmatch(stat)
-				if g == nil {
-					continue // handleArrayStats returns "" and the stat is skipped
-				}
-				name = kind + "_" + g[1] + "_" + g[3]
-				labels = []string{"cluster_name", "service", "ns", g[1] + "_index", g[1]}
+			if name, labels, ok := namespaceMetric(stat, stats); ok {
+				ms.add(ctxNamespace, name, labels, ns)
 			}
-			switch {
-			case strings.HasPrefix(kind, "index-type") && stats["index-type"] != "":
-				labels = append(labels, "index")
-			case strings.HasPrefix(kind, "sindex-type") && stats["sindex-type"] != "":
-				labels = append(labels, "sindex")
-			case stats["storage-engine"] != "":
-				labels = append(labels, "storage_engine")
-			}
-			add(ctxNamespace, name, labels, ns)
 		}
 	}
+}
 
-	// watcher_latency.go, parseSingleLatenciesKey: per histogram
-	// <op>_<unit>_bucket (with le) and <op>_<unit>_count. Servers from 5.1
-	// answer latencies:; the per-benchmark latencies:hist= commands only
-	// add histograms a namespace enables with enable-benchmarks-*. These
-	// metrics depend on traffic as well as on the exporter: a histogram
-	// has data only after the server's ticker has seen operations, and its
-	// unit is ms unless the server sets microsecond-histograms (then us).
-	for _, h := range parseLatencies(info[infoLatencies]) {
-		add(ctxLatencies, h.op+"_"+h.unit+"_bucket", []string{"cluster_name", "service", "ns", "le"}, h.ns)
-		add(ctxLatencies, h.op+"_"+h.unit+"_count", []string{"cluster_name", "service", "ns"}, h.ns)
+// namespaceMetric mirrors watcher_namespaces.go's handleArrayStats: the
+// name and labels of the metric of stat in a namespace whose statistics
+// are stats, and false when the exporter skips stat.
+func namespaceMetric(stat string, stats map[string]string) (string, []string, bool) {
+	name := stat
+	labels := []string{"cluster_name", "service", "ns"}
+	kind, array := persistenceType(stat)
+	if array {
+		g := arrayStat[kind].FindStringSubmatch(stat)
+		if g == nil {
+			return "", nil, false // handleArrayStats returns "" and the stat is skipped
+		}
+		name = kind + "_" + g[1] + "_" + g[3]
+		labels = []string{"cluster_name", "service", "ns", g[1] + "_index", g[1]}
 	}
-	return out
+	switch {
+	case strings.HasPrefix(kind, "index-type") && stats["index-type"] != "":
+		labels = append(labels, "index")
+	case strings.HasPrefix(kind, "sindex-type") && stats["sindex-type"] != "":
+		labels = append(labels, "sindex")
+	case stats["storage-engine"] != "":
+		labels = append(labels, "storage_engine")
+	}
+	return name, labels, true
+}
+
+// addLatencies mirrors watcher_latency.go, parseSingleLatenciesKey: per
+// histogram <op>_<unit>_bucket (with le) and <op>_<unit>_count. Servers
+// from 5.1 answer latencies:; the per-benchmark latencies:hist= commands
+// only add histograms a namespace enables with enable-benchmarks-*. These
+// metrics depend on traffic as well as on the exporter: a histogram has
+// data only after the server's ticker has seen operations, and its unit is
+// ms unless the server sets microsecond-histograms (then us).
+func (ms metricSet) addLatencies(info map[string]string) {
+	for _, h := range parseLatencies(info[infoLatencies]) {
+		ms.add(ctxLatencies, h.op+"_"+h.unit+"_bucket", []string{"cluster_name", "service", "ns", "le"}, h.ns)
+		ms.add(ctxLatencies, h.op+"_"+h.unit+"_count", []string{"cluster_name", "service", "ns"}, h.ns)
+	}
 }
 
 // metricName is processors/asprom_impl.go's makePromMetric:
@@ -186,19 +210,15 @@ func parseStats(s, sep string) map[string]string {
 	return stats
 }
 
-// tryConvert is commons/utils.go's TryConvert: a float, else a bool as 1
-// or 0; anything else is not a metric.
-func tryConvert(s string) (float64, bool) {
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		return f, true
+// tryConvert reports whether commons/utils.go's TryConvert takes s: a
+// float or a bool makes a metric; anything else does not. The value is of
+// no use here, only which stats become metrics.
+func tryConvert(s string) bool {
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return true
 	}
-	if b, err := strconv.ParseBool(s); err == nil {
-		if b {
-			return 1, true
-		}
-		return 0, true
-	}
-	return 0, false
+	_, err := strconv.ParseBool(s)
+	return err == nil
 }
 
 // arrayStat is watcher_namespaces.go's regexToExtractArrayStats.

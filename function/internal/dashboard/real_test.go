@@ -69,63 +69,83 @@ func TestDashboardMatchesExporter(t *testing.T) {
 func exporterView(t *testing.T, c *harness.Cluster) map[string]string {
 	t.Helper()
 	n := c.Nodes()[0]
-	// Histograms gain data at the server's ticker (every 10 s by default),
-	// and the first one after start is skipped: a tick every second gets
-	// there sooner.
-	if res, err := n.Info("set-config:context=service;ticker-interval=1"); err != nil || !strings.HasPrefix(res["set-config:context=service;ticker-interval=1"], "ok") {
+	shortenTicker(t, n)
+	waitForLatencies(t, n, c.Client(), c.Namespaces())
+	return exporterInfo(t, n)
+}
+
+// shortenTicker makes n's histograms gain data sooner: they do at the
+// server's ticker (every 10 s by default), and the first tick after start
+// is skipped.
+func shortenTicker(t *testing.T, n *harness.Node) {
+	t.Helper()
+	const cmd = "set-config:context=service;ticker-interval=1"
+	if res, err := n.Info(cmd); err != nil || !strings.HasPrefix(res[cmd], "ok") {
 		t.Logf("cannot shorten ticker-interval (%v, %q): waiting for the default", err, res)
 	}
-	cl := c.Client()
-	traffic := func() {
-		for _, ns := range c.Namespaces() {
-			for i := range 20 {
-				k, err := as.NewKey(ns, "dashboard", i)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := cl.Put(nil, k, as.BinMap{"v": i}); err != nil {
-					t.Fatalf("cannot write to %s: %v", ns, err)
-				}
-				if _, err := cl.Get(nil, k); err != nil {
-					t.Fatalf("cannot read from %s: %v", ns, err)
-				}
-			}
-			missing, _ := as.NewKey(ns, "dashboard", "missing")
-			if _, err := cl.Get(nil, missing); err == nil {
-				t.Fatalf("%s: a record never written was found", ns)
-			}
-			gone, _ := as.NewKey(ns, "dashboard", 0)
-			if _, err := cl.Delete(nil, gone); err != nil {
-				t.Fatalf("cannot delete from %s: %v", ns, err)
-			}
-		}
-	}
+}
+
+// waitForLatencies sends traffic to every namespace of nss until n's read
+// and write latency histograms of each have data.
+func waitForLatencies(t *testing.T, n *harness.Node, cl *as.Client, nss []string) {
+	t.Helper()
 	want := map[histogram]bool{}
-	for _, ns := range c.Namespaces() {
+	for _, ns := range nss {
 		want[histogram{ns: ns, op: "read", unit: "ms"}] = true
 		want[histogram{ns: ns, op: "write", unit: "ms"}] = true
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		traffic()
+		for _, ns := range nss {
+			traffic(t, cl, ns)
+		}
 		res, err := n.Info(infoLatencies)
 		if err != nil {
 			t.Fatal(err)
 		}
-		have := parseLatencies(res[infoLatencies])
 		missing := maps.Clone(want)
-		for _, h := range have {
+		for _, h := range parseLatencies(res[infoLatencies]) {
 			delete(missing, h)
 		}
 		if len(missing) == 0 {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no latency data after 60 s of traffic for %v; latencies: %q", slices.Collect(maps.Keys(missing)), res[infoLatencies])
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
 
+// traffic writes, reads, misses and deletes records in namespace ns.
+func traffic(t *testing.T, cl *as.Client, ns string) {
+	t.Helper()
+	for i := range 20 {
+		k, err := as.NewKey(ns, "dashboard", i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cl.Put(nil, k, as.BinMap{"v": i}); err != nil {
+			t.Fatalf("cannot write to %s: %v", ns, err)
+		}
+		if _, err := cl.Get(nil, k); err != nil {
+			t.Fatalf("cannot read from %s: %v", ns, err)
+		}
+	}
+	missing, _ := as.NewKey(ns, "dashboard", "missing")
+	if _, err := cl.Get(nil, missing); err == nil {
+		t.Fatalf("%s: a record never written was found", ns)
+	}
+	gone, _ := as.NewKey(ns, "dashboard", 0)
+	if _, err := cl.Delete(nil, gone); err != nil {
+		t.Fatalf("cannot delete from %s: %v", ns, err)
+	}
+}
+
+// exporterInfo returns n's answers to the info commands the exporter
+// sends, namespace/<ns> for each of its namespaces included.
+func exporterInfo(t *testing.T, n *harness.Node) map[string]string {
+	t.Helper()
 	info, err := n.Info(exporterInfoCommands...)
 	if err != nil {
 		t.Fatal(err)
@@ -153,48 +173,64 @@ func exporterView(t *testing.T, c *harness.Cluster) map[string]string {
 func check(t *testing.T, m model, metrics map[string]*exporterMetric, nss []string) []string {
 	t.Helper()
 	var problems []string
-	bad := func(q query, f string, args ...any) {
-		problems = append(problems, q.where+": "+fmt.Sprintf(f, args...))
-	}
 	for _, q := range m.queries(t) {
 		r := readPromQL(q.expr)
 		for _, name := range r.metrics {
-			em, ok := metrics[name]
-			if !ok {
-				bad(q, "%q is not a metric the exporter emits for this server", name)
-				continue
+			var ps []string
+			if em, ok := metrics[name]; ok {
+				ps = metricProblems(q, r, name, em, nss)
+			} else {
+				ps = []string{fmt.Sprintf("%q is not a metric the exporter emits for this server", name)}
 			}
-			if slices.Contains(em.labels, "ns") {
-				for _, ns := range nss {
-					if !em.nss[ns] {
-						bad(q, "%q: the exporter emits no series for namespace %q", name, ns)
-					}
-				}
-			}
-			has := func(l string) bool { return slices.Contains(em.labels, l) || slices.Contains(targetLabels, l) }
-			for _, l := range r.matched[name] {
-				if !has(l) {
-					bad(q, "%q has no label %q to select on (it has %v and the target labels)", name, l, em.labels)
-				}
-			}
-			for _, l := range r.grouped {
-				if !has(l) {
-					bad(q, "%q has no label %q to group by (it has %v and the target labels)", name, l, em.labels)
-				}
-			}
-			for _, l := range q.labels {
-				if !has(l) || (len(r.grouped) > 0 && !slices.Contains(r.grouped, l)) {
-					bad(q, "the result has no label %q for the legend or variable", l)
-				}
-			}
-			switch {
-			case em.gauge && r.rated[name]:
-				bad(q, "%q is a gauge (from %q): rate() of it means nothing", name, em.stat)
-			case !em.gauge && !r.rated[name]:
-				bad(q, "%q is a counter (from %q): use rate() or increase(), or, if the exporter's gauge_stats_list.toml lists it, add it to gaugeStats", name, em.stat)
+			for _, p := range ps {
+				problems = append(problems, q.where+": "+p)
 			}
 		}
 	}
 	slices.Sort(problems)
 	return slices.Compact(problems)
+}
+
+// metricProblems returns what is wrong with query q, read as r, using
+// metric name, which the exporter emits as em.
+func metricProblems(q query, r reading, name string, em *exporterMetric, nss []string) []string {
+	var ps []string
+	if slices.Contains(em.labels, "ns") {
+		for _, ns := range nss {
+			if !em.nss[ns] {
+				ps = append(ps, fmt.Sprintf("%q: the exporter emits no series for namespace %q", name, ns))
+			}
+		}
+	}
+	ps = append(ps, labelProblems(q, r, name, em)...)
+	switch {
+	case em.gauge && r.rated[name]:
+		ps = append(ps, fmt.Sprintf("%q is a gauge (from %q): rate() of it means nothing", name, em.stat))
+	case !em.gauge && !r.rated[name]:
+		ps = append(ps, fmt.Sprintf("%q is a counter (from %q): use rate() or increase(), or, if the exporter's gauge_stats_list.toml lists it, add it to gaugeStats", name, em.stat))
+	}
+	return ps
+}
+
+// labelProblems returns the labels q, read as r, selects on, groups by or
+// names in its legend that metric name, emitted as em, lacks.
+func labelProblems(q query, r reading, name string, em *exporterMetric) []string {
+	has := func(l string) bool { return slices.Contains(em.labels, l) || slices.Contains(targetLabels, l) }
+	var ps []string
+	for _, l := range r.matched[name] {
+		if !has(l) {
+			ps = append(ps, fmt.Sprintf("%q has no label %q to select on (it has %v and the target labels)", name, l, em.labels))
+		}
+	}
+	for _, l := range r.grouped {
+		if !has(l) {
+			ps = append(ps, fmt.Sprintf("%q has no label %q to group by (it has %v and the target labels)", name, l, em.labels))
+		}
+	}
+	for _, l := range q.labels {
+		if !has(l) || (len(r.grouped) > 0 && !slices.Contains(r.grouped, l)) {
+			ps = append(ps, fmt.Sprintf("the result has no label %q for the legend or variable", l))
+		}
+	}
+	return ps
 }

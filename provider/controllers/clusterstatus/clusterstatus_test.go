@@ -40,7 +40,7 @@ func (f *fakeInfo) InfoAll(cmds ...string) (map[string]map[string]string, error)
 	return out, nil
 }
 
-func node(name, key string, size, migrating string, ns map[string]string) map[string]string {
+func node(_, key, size, migrating string, ns map[string]string) map[string]string {
 	a := map[string]string{
 		"build": "8.1.2.0", "edition": "Aerospike Community Edition", "namespaces": "orders",
 		"statistics": "cluster_size=" + size + ";cluster_key=" + key + ";cluster_integrity=true;migrate_partitions_remaining=" + migrating,

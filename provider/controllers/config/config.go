@@ -142,7 +142,7 @@ func (r *Reconciler) users(ctx context.Context, pc config) (int64, error) {
 	for i := range l.Items {
 		u := &l.Items[i]
 		if len(u.GetOwnerReferences()) == 0 {
-			if err := r.kube.Delete(ctx, u); resource.IgnoreNotFound(err) != nil {
+			if err := resource.IgnoreNotFound(r.kube.Delete(ctx, u)); err != nil {
 				return 0, errors.Wrap(err, "cannot delete an orphaned provider config usage")
 			}
 			continue

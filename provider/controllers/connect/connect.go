@@ -100,8 +100,7 @@ func (c *Connector) read(ctx context.Context, mg resource.ModernManaged) (string
 		return fail(errors.New("no providerConfigRef"))
 	}
 	var spec v1alpha1.ProviderConfigSpec
-	secretNS := ""
-	key := ""
+	var secretNS, key string
 	switch ref.Kind {
 	case v1alpha1.ProviderConfigKind:
 		pc := &v1alpha1.ProviderConfig{}

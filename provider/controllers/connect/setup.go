@@ -49,8 +49,8 @@ func Setup[T resource.ModernManaged, C any](mgr ctrl.Manager, o controller.Optio
 			return errors.Wrapf(err, "cannot add the state metrics recorder of %s", k.GVK.Kind)
 		}
 	}
-	r := newReconciler(mgr, o, k.GVK, connector(c, pick, newExternal),
-		managed.WithRecorder(event.NewAPIRecorder(mgr.GetEventRecorderFor(name))))
+	rec := mgr.GetEventRecorderFor(name) //nolint:staticcheck // crossplane-runtime v2.4's NewAPIRecorder takes only the old API's record.EventRecorder.
+	r := newReconciler(mgr, o, k.GVK, connector(c, pick, newExternal), managed.WithRecorder(event.NewAPIRecorder(rec)))
 	return ctrl.NewControllerManagedBy(mgr).
 		Named(name).
 		WithOptions(o.ForControllerRuntime()).

@@ -37,7 +37,7 @@ func (f *fakeNodes) Info(node string, cmds ...string) (map[string]string, error)
 	return map[string]string{cmds[0]: f.answer}, nil
 }
 
-func dynamic(_ string, k string) (bool, error) { return k != "replication-factor", nil }
+func dynamic(_, k string) (bool, error) { return k != "replication-factor", nil }
 
 func nc(settings map[string]string) *v1alpha1.NamespaceConfig {
 	return &v1alpha1.NamespaceConfig{Spec: v1alpha1.NamespaceConfigSpec{ForProvider: v1alpha1.NamespaceConfigParameters{Namespace: "orders", Settings: settings}}}

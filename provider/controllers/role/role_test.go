@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/aerospike/aerospike-client-go/v8/types"
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/aerospike/aerospike-client-go/v8/types"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"

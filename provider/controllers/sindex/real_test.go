@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	as "github.com/aerospike/aerospike-client-go/v8"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
@@ -83,7 +82,7 @@ func TestRealSecondaryIndex(t *testing.T) {
 	realtest.Eventually(t, 10*time.Second, "the index is gone", func() error {
 		o, err := e.Observe(ctx, si)
 		if err != nil || o.ResourceExists {
-			return fmt.Errorf("exists %v, error %v", o.ResourceExists, err)
+			return fmt.Errorf("exists %v, error %w", o.ResourceExists, err)
 		}
 		return nil
 	})

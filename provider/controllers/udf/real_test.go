@@ -5,10 +5,9 @@ import (
 	"testing"
 	"time"
 
+	as "github.com/aerospike/aerospike-client-go/v8"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
-
-	as "github.com/aerospike/aerospike-client-go/v8"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aerospike/aerospike-client-go/v8/types"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	corev1 "k8s.io/api/core/v1"
@@ -14,8 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
-
-	"github.com/aerospike/aerospike-client-go/v8/types"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
@@ -41,7 +40,7 @@ func (f *fakeUsers) QueryUser(name string) (*aerospike.User, error) {
 	return f.user, f.err
 }
 
-func (f *fakeUsers) CreateUser(name, password string, roles []string) error {
+func (f *fakeUsers) CreateUser(name, _ string, roles []string) error {
 	f.calls = append(f.calls, "create "+name+" "+strings.Join(roles, ","))
 	return f.err
 }
