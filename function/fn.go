@@ -103,13 +103,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 
-	st := judge.Status(d, racks, step, r.XR.Status)
-	st.Waiting = slices.Concat(step.Waiting, ext.Waiting)
-	st.LastStepClusterTime = r.XR.Status.LastStepClusterTime
-	if step.Took {
-		st.LastStepClusterTime = obs.Cluster.ObservedTime
-	}
-	st.ExternalSeeds = ext.Seeds
+	st := judge.Status(d, racks, step, ext, obs.Cluster, r.XR.Status)
 	waiting := append(slices.Clone(st.Waiting), judge.Waiting(d, racks, step)...)
 	if err := writeStatus(rsp, req, st, waiting); err != nil {
 		response.Fatal(rsp, errors.Wrap(err, "cannot write the AerospikeDatabase's status"))

@@ -4,6 +4,7 @@ package judge
 
 import (
 	"fmt"
+	"slices"
 
 	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -14,6 +15,7 @@ import (
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/build"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/database"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/external"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/observe"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/plan"
@@ -98,15 +100,24 @@ func readyNodes(observed *appsv1.StatefulSet) int32 {
 }
 
 // Status returns the database's status for the step p of racks, which are
-// d.Racks planned. previous is the status the XR had: the version it
-// reports changes only once every node runs the new one.
-func Status(d *database.Database, racks []plan.Rack, p plan.Plan, previous v1alpha1.AerospikeDatabaseStatus) v1alpha1.AerospikeDatabaseStatus {
+// d.Racks planned, with external access ext. previous is the status the XR
+// had: the version it reports changes only once every node runs the new
+// one, and the cluster observation the last step relied on moves on to
+// cluster's only when this step takes one.
+func Status(d *database.Database, racks []plan.Rack, p plan.Plan, ext external.Access, cluster *plan.Cluster, previous v1alpha1.AerospikeDatabaseStatus) v1alpha1.AerospikeDatabaseStatus {
 	s := v1alpha1.AerospikeDatabaseStatus{
 		Selector:             labels.SelectorFromSet(d.Names.Selector()).String(),
 		DesiredNodes:         d.Spec.Size,
 		Version:              previous.Version,
 		Endpoint:             d.Endpoint(),
 		ConnectionSecretName: d.Names.ConnectionSecret(),
+		Waiting:              slices.Concat(p.Waiting, ext.Waiting),
+		LastStepClusterTime:  previous.LastStepClusterTime,
+		ExternalSeeds:        ext.Seeds,
+	}
+	if p.Took {
+		// A step is taken only on a stable cluster's observation.
+		s.LastStepClusterTime = cluster.ObservedTime
 	}
 	all := true
 	for i, r := range racks {
