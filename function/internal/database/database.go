@@ -9,6 +9,7 @@ package database
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -99,6 +100,22 @@ type Rack struct {
 	NodeSelector map[string]string
 	Tolerations  []corev1.Toleration
 	StatefulSet  string
+
+	// Leaving is true for a rack the spec no longer declares whose
+	// StatefulSet still runs pods: it drains to no node through the plan,
+	// never all at once.
+	Leaving bool
+}
+
+// Leave adds the racks of ids, which the spec no longer declares but which
+// still run pods, to d's racks as leaving racks of no node, in ID order.
+func (d *Database) Leave(ids []int32) {
+	for _, id := range slices.Sorted(slices.Values(ids)) {
+		if slices.ContainsFunc(d.Racks, func(r Rack) bool { return r.ID == id }) {
+			continue
+		}
+		d.Racks = append(d.Racks, Rack{ID: id, StatefulSet: d.Names.StatefulSet(id), Leaving: true})
+	}
 }
 
 var versionRe = regexp.MustCompile(`^\d+\.\d+\.\d+(\.\d+)?(_\d+)?$`)

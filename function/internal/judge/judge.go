@@ -136,6 +136,10 @@ func Status(d *database.Database, racks []plan.Rack, p plan.Plan, ext external.A
 func Waiting(d *database.Database, racks []plan.Rack, p plan.Plan) []string {
 	var waiting []string
 	for i, r := range racks {
+		if r.Leaving {
+			waiting = append(waiting, fmt.Sprintf("waiting for removed rack %d to drain (StatefulSet %s: %d nodes left)", r.ID, d.Racks[i].StatefulSet, readyNodes(r.Observed)))
+			continue
+		}
 		if !StatefulSet(r.Observed, p.Rack(r.ID).Replicas, r.Template) {
 			waiting = append(waiting, fmt.Sprintf("waiting for rack %d (StatefulSet %s: %d of %d nodes ready and updated)", r.ID, d.Racks[i].StatefulSet, readyNodes(r.Observed), r.Nodes))
 		}

@@ -18,8 +18,8 @@ import (
 // FuzzNext drives the plan over random sequences of specs and observed
 // states and checks what must never happen, whatever they are: more than
 // one node removed in a step, a node removed or a pod restarted while the
-// cluster is not stable, a partition lowered by more than one pod, or two
-// racks rolling at once.
+// cluster is not stable, a partition lowered by more than one pod, two
+// racks rolling at once, or a pod of a removed rack restarted.
 func FuzzNext(f *testing.F) {
 	for _, seed := range []uint64{1, 2, 3, 42, 1 << 40} {
 		f.Add(seed)
@@ -65,6 +65,9 @@ func changes(t *testing.T, step int, racks []Rack, s Plan) (removed int32, lower
 		if p < 0 || p > d {
 			t.Fatalf("step %d: rack %d partition %d outside 0..%d", step, rk.ID, p, d)
 		}
+		if rk.Leaving && p < d {
+			t.Fatalf("step %d: removed rack %d restarts pods from %d of %d", step, rk.ID, p, d)
+		}
 		if p >= part || TemplateOf(rk.Observed) != rk.Template || part > have {
 			continue
 		}
@@ -95,6 +98,10 @@ func randomState(r *rand.Rand) ([]Rack, *Cluster, *metav1.Time) {
 			}
 			rk.Observed = o
 			total += have
+			if r.IntN(5) == 0 {
+				// A rack the spec removed.
+				rk.Nodes, rk.Leaving = 0, true
+			}
 		}
 		racks = append(racks, rk)
 	}

@@ -10,6 +10,9 @@
 //     stable: every node agrees on the cluster, no partition migrates, and
 //     every pod is ready. The removed pod's volumes are kept unless the
 //     spec's retention policy says otherwise.
+//   - A rack the spec removes (or whose id changes) drains the same way,
+//     from the rack furthest above its target first, with none of its pods
+//     restarted; its StatefulSet goes only once it runs no pod.
 //   - A new pod template (a static configuration change, a new version) is
 //     applied to every rack at once with the rolling-update partition held at
 //     the replica count, so no pod restarts; then one rack at a time, one pod
@@ -66,6 +69,10 @@ type Rack struct {
 	Nodes    int32
 	Template Template
 	Observed *appsv1.StatefulSet
+
+	// Leaving is true for a rack the spec removed: it drains to no node,
+	// and none of its pods restarts on the way, whatever its template.
+	Leaving bool
 }
 
 // Cluster is what the provider's ClusterStatus reports; nil when it has
@@ -174,6 +181,12 @@ func rollout(racks []Rack, stable bool, why string, p *Plan) bool {
 			continue
 		}
 		replicas := ptr.Deref(o.Spec.Replicas, 1)
+		if r.Leaving {
+			// Its pods only leave: a restart would cost a migration
+			// for a node about to go.
+			s.Partition = replicas
+			continue
+		}
 		if TemplateOf(o) != r.Template {
 			// New template: apply it, restarting nobody yet.
 			s.Partition = replicas

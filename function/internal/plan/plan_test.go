@@ -228,6 +228,41 @@ func TestNext(t *testing.T) {
 			want:    result{Replicas: []int32{3, 1}, Partitions: []int32{0, 0}},
 			waiting: "rack 2 is being created",
 		},
+		"RackRemovedDrainsOneNode": {
+			reason: "a rack the spec removed loses one node on a stable cluster, first of all racks, and its other pod is held from restarting on a template that changed",
+			racks: []Rack{
+				{ID: 1, Nodes: 3, Template: tmpl("h1", "v1"), Observed: running(2, "h1", "v1", 0, 2)},
+				{ID: 2, Nodes: 3, Template: tmpl("h1", "v1"), Observed: running(2, "h1", "v1", 0, 2)},
+				{ID: 3, Leaving: true, Template: tmpl("h0", "v1"), Observed: running(2, "h1", "v1", 0, 2)},
+			},
+			cluster: stable(6, t0),
+			want:    result{Replicas: []int32{3, 3, 1}, Partitions: []int32{0, 0, 1}, Took: true},
+			waiting: "rack 3: removing node 1, 1 left to remove",
+		},
+		"RackRemovedWaitsForStability": {
+			reason:  "no node of a removed rack leaves while partitions migrate",
+			racks:   []Rack{{ID: 1, Nodes: 2, Template: tmpl("h1", "v1"), Observed: running(2, "h1", "v1", 0, 2)}, {ID: 3, Leaving: true, Template: tmpl("h1", "v1"), Observed: running(2, "h1", "v1", 0, 2)}},
+			cluster: &Cluster{Stable: false, ClusterSize: 4, MigratePartitionsRemaining: 40, ObservedTime: &t0},
+			want:    result{Replicas: []int32{2, 2}, Partitions: []int32{0, 2}},
+			waiting: "40 partitions migrating",
+		},
+		"RackIDChanged": {
+			reason: "a rack whose id changes is a new rack created at once and an old one drained one node at a time",
+			racks: []Rack{
+				{ID: 1, Nodes: 2, Template: tmpl("h1", "v1"), Observed: running(2, "h1", "v1", 0, 2)},
+				{ID: 4, Nodes: 2, Template: tmpl("h1", "v1")},
+				{ID: 2, Leaving: true, Template: tmpl("h1", "v1"), Observed: running(2, "h1", "v1", 0, 2)},
+			},
+			cluster: stable(4, t0),
+			want:    result{Replicas: []int32{2, 2, 2}, Partitions: []int32{0, 0, 2}},
+			waiting: "rack 4 is being created",
+		},
+		"RackRemovedLastNode": {
+			reason:  "the last node of a removed rack leaves like any other",
+			racks:   []Rack{{ID: 1, Nodes: 2, Template: tmpl("h1", "v1"), Observed: running(2, "h1", "v1", 0, 2)}, {ID: 3, Leaving: true, Template: tmpl("h1", "v1"), Observed: running(1, "h1", "v1", 0, 1)}},
+			cluster: stable(3, t1),
+			want:    result{Replicas: []int32{2, 0}, Partitions: []int32{0, 0}, Took: true},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

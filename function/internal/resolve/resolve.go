@@ -6,6 +6,8 @@
 package resolve
 
 import (
+	"k8s.io/utils/ptr"
+
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/check"
@@ -49,6 +51,7 @@ func Resolve(content map[string]any, in *v1beta1.Input, obs *observe.State) (*Re
 	if r.Failed() {
 		return nil, r
 	}
+	d.Leave(running(obs))
 	racks, cr := config.Build(d)
 	r.Add(cr)
 	if r.Failed() {
@@ -80,6 +83,18 @@ func serviceMonitors(d *database.Database, crd observe.Lookup) check.Result {
 	return check.Result{}
 }
 
+// running returns the racks whose observed StatefulSet still has or wants
+// pods.
+func running(obs *observe.State) []int32 {
+	var ids []int32
+	for id, s := range obs.StatefulSets {
+		if ptr.Deref(s.Spec.Replicas, 1) > 0 || s.Status.Replicas > 0 {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // WantsServiceMonitorCRD reports whether the function must ask Crossplane
 // for the ServiceMonitor CRD to compose d.
 func WantsServiceMonitorCRD(d *database.Database) bool {
@@ -96,6 +111,7 @@ func (r *Resolved) PlanRacks(obs *observe.State) []plan.Rack {
 			ID:       rk.ID,
 			Nodes:    rk.Nodes,
 			Template: plan.Template{ConfigHash: r.Racks[i].Hash, Image: d.Image},
+			Leaving:  rk.Leaving,
 			Observed: obs.StatefulSets[rk.ID],
 		})
 	}
