@@ -83,8 +83,12 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 
 	racks := r.PlanRacks(obs)
-	if refused := r.Guard(racks); refused.Failed() {
-		response.Fatal(rsp, errors.Wrap(refused.Errors.ToAggregate(), "refused AerospikeDatabase change"))
+	guarded := r.Guard(racks)
+	for _, w := range guarded.Warnings {
+		response.Warning(rsp, errors.New(w)).TargetComposite()
+	}
+	if guarded.Failed() {
+		response.Fatal(rsp, errors.Wrap(guarded.Errors.ToAggregate(), "refused AerospikeDatabase change"))
 		return rsp, nil
 	}
 	step := plan.Next(racks, obs.Cluster, r.XR.Status.LastStepClusterTime)

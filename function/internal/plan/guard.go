@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/internal/check"
@@ -102,9 +103,10 @@ func Guard(racks []Rack, s *v1alpha1.AerospikeDatabaseSpec, version string, conf
 	if observed == nil {
 		return check.Result{} // a new database loses nothing
 	}
+	copies := singleCopy(racks, s, confirmed)
 	have := observed.Observed.Annotations
 	if have[AnnotationNamespaces] == "" {
-		return check.Result{} // made before signatures existed: nothing to compare
+		return copies // made before signatures existed: nothing else to compare
 	}
 	p := field.NewPath("spec")
 	var errs field.ErrorList
@@ -162,7 +164,8 @@ func Guard(racks []Rack, s *v1alpha1.AerospikeDatabaseSpec, version string, conf
 			refuse(p.Child("persistentVolumeClaimRetentionPolicy", "whenScaled"), "deleting the data volumes of nodes removed by a scale-down", "volume-deletion")
 		}
 	}
-	return check.Errors(errs...)
+	copies.Errors = append(errs, copies.Errors...)
+	return copies
 }
 
 // upgrade refuses version changes the server does not support: skipping a
@@ -194,4 +197,46 @@ func Confirmed(annotations map[string]string) []string {
 		}
 	}
 	return out
+}
+
+// singleCopy refuses, unless confirmed, a step towards the spec that takes a
+// node away while a namespace keeps one copy of each record: a node removed
+// takes its records with it, and a memory namespace's node that restarts
+// comes back empty. A persistent namespace's node that restarts only makes
+// its records unavailable meanwhile, which is a warning.
+func singleCopy(racks []Rack, s *v1alpha1.AerospikeDatabaseSpec, confirmed []string) check.Result {
+	var shrinks, restarts bool
+	for _, r := range racks {
+		o := r.Observed
+		if o == nil {
+			continue
+		}
+		shrinks = shrinks || ptr.Deref(o.Spec.Replicas, 1) > r.Nodes
+		restarts = restarts || !r.Leaving && (TemplateOf(o) != r.Template || Partition(o) > 0)
+	}
+	var res check.Result
+	for i, ns := range s.Namespaces {
+		if ns.ReplicationFactor != 1 {
+			continue
+		}
+		token := "single-copy/" + ns.Name
+		p := field.NewPath("spec", "namespaces").Index(i).Child("replicationFactor")
+		memory := ns.Storage.Type == v1alpha1.StorageMemory
+		var loss string
+		switch {
+		case shrinks:
+			loss = "removing a node loses every record it holds"
+		case restarts && memory:
+			loss = "restarting a node empties it: a memory namespace's records on it are lost"
+		case restarts:
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: namespace %q keeps one copy of each record: its records are unavailable while the node that holds them restarts; raise the replication factor to 2 to keep them available", p, ns.Name))
+			continue
+		default:
+			continue
+		}
+		if !slices.Contains(confirmed, token) {
+			res.Errors = append(res.Errors, field.Forbidden(p, fmt.Sprintf("namespace %q keeps one copy of each record (replicationFactor 1): %s; if you mean it, add %s to the annotation %s (comma-separated), or raise the replication factor to 2 first and let the cluster migrate", ns.Name, loss, token, AnnotationConfirm)))
+		}
+	}
+	return res
 }

@@ -175,3 +175,49 @@ func TestGuardInterNodeTLS(t *testing.T) {
 		})
 	}
 }
+
+// TestGuardSingleCopy: with replication factor 1, a step that removes a
+// node, or restarts one of a memory namespace, is refused unless
+// confirmed; a persistent namespace's restart is a warning; adding a node
+// or a rack draining under replication factor 2 is neither.
+func TestGuardSingleCopy(t *testing.T) {
+	single := func(i int) *v1alpha1.AerospikeDatabaseSpec {
+		s := spec()
+		s.Namespaces[i].ReplicationFactor = 1
+		return s
+	}
+	// The racks as made from s, the spec under test: its replication
+	// factors are what the cluster runs.
+	racks := func(s *v1alpha1.AerospikeDatabaseSpec, nodes int32, template Template, leaving ...Rack) []Rack {
+		r := observedFrom(s, "8.1.2.0")
+		r[0].Nodes, r[0].Template = nodes, template
+		return append(r, leaving...)
+	}
+	drained := Rack{ID: 9, Leaving: true, Template: tmpl("h", "v"), Observed: running(1, "h", "v", 1, 1)}
+	cases := map[string]struct {
+		reason    string
+		spec      *v1alpha1.AerospikeDatabaseSpec
+		racks     []Rack
+		confirmed []string
+		errs      []string
+		warnings  int
+	}{
+		"ScaleDownMemory":    {reason: "a removed node takes a memory namespace's only copies", spec: single(0), racks: racks(single(0), 2, tmpl("h", "v")), errs: []string{"spec.namespaces[0].replicationFactor: Forbidden: namespace \"mem\" keeps one copy of each record (replicationFactor 1): removing a node"}},
+		"ScaleDownDevice":    {reason: "a removed node takes a persistent namespace's only copies out of the cluster", spec: single(1), racks: racks(single(1), 2, tmpl("h", "v")), errs: []string{"spec.namespaces[1].replicationFactor: Forbidden: namespace \"disk\""}},
+		"RackRemoved":        {reason: "a draining rack removes nodes too", spec: single(0), racks: racks(single(0), 3, tmpl("h", "v"), drained), errs: []string{"spec.namespaces[0].replicationFactor: Forbidden"}},
+		"RollMemory":         {reason: "a memory namespace's node restarts empty", spec: single(0), racks: racks(single(0), 3, tmpl("h2", "v")), errs: []string{"spec.namespaces[0].replicationFactor: Forbidden: namespace \"mem\" keeps one copy of each record (replicationFactor 1): restarting a node empties it"}},
+		"RollDevice":         {reason: "a persistent namespace's restart is a warning", spec: single(1), racks: racks(single(1), 3, tmpl("h2", "v")), warnings: 1},
+		"Confirmed":          {reason: "the user confirmed the loss", spec: single(0), racks: racks(single(0), 2, tmpl("h", "v")), confirmed: []string{"single-copy/mem"}},
+		"ScaleUp":            {reason: "adding a node loses nothing", spec: single(0), racks: racks(single(0), 4, tmpl("h", "v"))},
+		"TwoCopiesScaleDown": {reason: "with two copies a node may leave", spec: spec(), racks: racks(spec(), 2, tmpl("h", "v"), drained)},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			r := Guard(tc.racks, tc.spec, "8.1.2.0", tc.confirmed)
+			fieldtest.HavePrefixes(t, tc.reason, r.Errors, tc.errs)
+			if len(r.Warnings) != tc.warnings {
+				t.Errorf("%s: warnings %q, want %d", tc.reason, r.Warnings, tc.warnings)
+			}
+		})
+	}
+}
