@@ -218,6 +218,36 @@ func TestBuildErrors(t *testing.T) {
 				"spec.aerospikeConfig.namespaces[mem].storage-engine.data-size: Forbidden: is managed by xp-aerospike: set spec.namespaces[0].storage.size",
 			},
 		},
+		"OwnedThatBreakTheCluster": {
+			reason: "settings that would break what the composition relies on are refused, each with the field to use instead",
+			edit: func(s *v1alpha1.AerospikeDatabaseSpec) {
+				s.Edition = v1alpha1.EditionEnterprise
+				s.FeatureKeySecretRef = &v1alpha1.SecretKeyRef{Name: "key"}
+				s.TLS = &v1alpha1.TLS{SecretName: "db-tls", Heartbeat: true}
+				s.AerospikeConfig = &apiextensionsv1.JSON{Raw: []byte(`{
+					"service": {"cluster-name": "other", "node-id": "a1"},
+					"network": {
+						"service": {"tls-port": 4000, "addresses": ["127.0.0.1"], "tls-name": "other"},
+						"fabric": {"tls-port": 4001, "address": "127.0.0.1"},
+						"heartbeat": {"tls-port": 4002, "addresses": ["127.0.0.1"], "tls-mesh-seed-address-ports": ["a:3012"]},
+						"tls": [{"name": "db", "cert-file": "/elsewhere/tls.crt"}]
+					}
+				}`)}
+			},
+			want: []string{
+				"spec.aerospikeConfig.network.tls: Forbidden: is managed by xp-aerospike: the TLS context comes from spec.tls",
+				"spec.aerospikeConfig.network.fabric.address: Forbidden: is managed by xp-aerospike",
+				"spec.aerospikeConfig.network.fabric.tls-port: Forbidden: is managed by xp-aerospike",
+				"spec.aerospikeConfig.network.heartbeat.addresses: Forbidden: is managed by xp-aerospike",
+				"spec.aerospikeConfig.network.heartbeat.tls-mesh-seed-address-ports: Forbidden: is managed by xp-aerospike",
+				"spec.aerospikeConfig.network.heartbeat.tls-port: Forbidden: is managed by xp-aerospike",
+				"spec.aerospikeConfig.network.service.addresses: Forbidden: is managed by xp-aerospike",
+				"spec.aerospikeConfig.network.service.tls-name: Forbidden: is managed by xp-aerospike",
+				"spec.aerospikeConfig.network.service.tls-port: Forbidden: is managed by xp-aerospike",
+				"spec.aerospikeConfig.service.cluster-name: Forbidden: is managed by xp-aerospike",
+				"spec.aerospikeConfig.service.node-id: Forbidden: is managed by xp-aerospike: each node derives an id of its own",
+			},
+		},
 		"UnknownAfterMerge": {
 			reason: "the merged configuration is validated against the version's schema",
 			edit: func(s *v1alpha1.AerospikeDatabaseSpec) {

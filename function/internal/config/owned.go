@@ -20,21 +20,39 @@ import (
 // cluster, the paths of mounted volumes.
 var ownedSettings = map[string]map[string]string{
 	"service": {
+		"cluster-name":      "the cluster name is the AerospikeDatabase's name, which the provider and the clients check",
 		"feature-key-file":  "set spec.featureKeySecretRef",
 		"feature-key-files": "set spec.featureKeySecretRef",
+		"node-id":           "each node derives an id of its own; one id for every pod keeps all but one node out of the cluster",
 		"work-directory":    "the work directory is the pod's persistent volume",
 	},
+	"network": {
+		"tls": "the TLS context comes from spec.tls: the Secret it names is mounted where aerospike.conf looks",
+	},
 	"network.service": {
-		"port": "the client port is 3000, which the Services expose",
+		"address":   "nodes listen on every address of their pod, which the Services reach",
+		"addresses": "nodes listen on every address of their pod, which the Services reach",
+		"port":      "the client port is 3000, which the Services expose",
+		"tls-name":  "set spec.tls.name, the name the certificate carries",
+		"tls-port":  "the TLS client port is 4333, which the Services expose; set spec.tls",
 	},
 	"network.fabric": {
-		"port": "the fabric port is 3001, which the headless Service exposes",
+		"address":   "nodes listen on every address of their pod, which their peers reach",
+		"addresses": "nodes listen on every address of their pod, which their peers reach",
+		"port":      "the fabric port is 3001, which the headless Service exposes",
+		"tls-name":  "set spec.tls.name, the name the certificate carries",
+		"tls-port":  "the TLS fabric port is 3011, which the headless Service exposes; set spec.tls.fabric",
 	},
 	"network.heartbeat": {
-		"mode":                    "nodes find each other by mesh heartbeat through the headless Service",
-		"port":                    "the heartbeat port is 3002, which the headless Service exposes",
-		"mesh-seed-address-ports": "the seeds are every pod's DNS name, composed from spec.size and spec.racks",
-		"multicast-groups":        "nodes find each other by mesh heartbeat",
+		"address":                     "nodes listen on every address of their pod, which their peers reach",
+		"addresses":                   "nodes listen on every address of their pod, which their peers reach",
+		"mode":                        "nodes find each other by mesh heartbeat through the headless Service",
+		"port":                        "the heartbeat port is 3002, which the headless Service exposes",
+		"mesh-seed-address-ports":     "the seeds are every pod's DNS name, composed from spec.size and spec.racks",
+		"multicast-groups":            "nodes find each other by mesh heartbeat",
+		"tls-mesh-seed-address-ports": "the seeds are every pod's DNS name, composed from spec.size and spec.racks",
+		"tls-name":                    "set spec.tls.name, the name the certificate carries",
+		"tls-port":                    "the TLS heartbeat port is 3012, which the headless Service exposes; set spec.tls.heartbeat",
 	},
 	"mod-lua": {
 		"user-path": "UDF modules live in the pod's work directory",
