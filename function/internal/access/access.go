@@ -30,7 +30,7 @@ func ProviderConfig(d *database.Database, externalSeeds []string) *v1alpha1.Prov
 		Spec: v1alpha1.ProviderConfigSpec{
 			Hosts:       []string{d.ServiceHost()},
 			Port:        database.ServicePort,
-			ClusterName: d.Name,
+			ClusterName: d.ClusterName,
 			Credentials: v1alpha1.ProviderCredentials{Source: v1alpha1.CredentialsNone},
 			// The application user's connection Secret tells the TLS name
 			// and port as the function's own would.

@@ -278,7 +278,7 @@ type origin struct {
 func spec(d *database.Database, r database.Rack) (asconfig.Conf, map[string]origin) {
 	origins := map[string]origin{}
 	service := asconfig.Conf{
-		"cluster-name":   d.Name,
+		"cluster-name":   d.ClusterName,
 		"work-directory": layout.WorkDir,
 	}
 	if d.Enterprise() {

@@ -56,7 +56,7 @@ func Secret(d *database.Database, externalSeeds []string) *corev1.Secret {
 			KeyHost:        []byte(d.ServiceHost()),
 			KeyPort:        []byte(port),
 			KeySeeds:       []byte(strings.Join(hosts, ",")),
-			KeyClusterName: []byte(d.Name),
+			KeyClusterName: []byte(d.ClusterName),
 		},
 	}
 	for k, v := range tls.ConnectionDetails(d) {

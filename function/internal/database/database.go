@@ -8,6 +8,7 @@
 package database
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -54,6 +55,10 @@ type Database struct {
 
 	// Names of the composed objects.
 	Names names.Names
+
+	// ClusterName is the cluster-name every node and client checks: the
+	// XR's name, shortened with a hash where it is longer than asd allows.
+	ClusterName string
 
 	// Spec is the defaulted, validated spec.
 	Spec *v1alpha1.AerospikeDatabaseSpec
@@ -118,6 +123,21 @@ func (d *Database) Leave(ids []int32) {
 	}
 }
 
+// maxClusterName is the longest cluster-name asd accepts.
+const maxClusterName = 63
+
+// newerThanSchema warns when version is of a newer line than the newest
+// schema, which then checks its configuration.
+func newerThanSchema(version string, sch *asconfig.Schema) check.Result {
+	v, err1 := asconfig.ParseVersion(version)
+	sv, err2 := asconfig.ParseVersion(sch.Version())
+	if err1 != nil || err2 != nil || v[0] < sv[0] || v[0] == sv[0] && v[1] <= sv[1] {
+		return check.Result{}
+	}
+	return check.Warning(fmt.Sprintf("spec.version: %s is newer than the newest server configuration this function knows (%d.%d): aerospike.conf is checked against %d.%d's, so a setting %d.%d added or changed is not checked",
+		version, sv[0], sv[1], sv[0], sv[1], v[0], v[1]))
+}
+
 var versionRe = regexp.MustCompile(`^\d+\.\d+\.\d+(\.\d+)?(_\d+)?$`)
 
 // New resolves a defaulted, validated XR with the function's input, which
@@ -135,6 +155,7 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, check.Re
 		Name:               xr.GetName(),
 		Namespace:          ns,
 		Names:              names.For(xr.GetName()),
+		ClusterName:        names.Fit(xr.GetName(), "", maxClusterName),
 		Spec:               s,
 		ClusterDomain:      or(in.ClusterDomain, DefaultClusterDomain),
 		ProviderNamespace:  or(in.ProviderNamespace, DefaultProviderNamespace),
@@ -164,8 +185,13 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, check.Re
 		return nil, check.Errors(field.Invalid(p.Child("version"), d.Version, err.Error()))
 	}
 	d.Schema = sch
+	var r check.Result
+	r.Add(newerThanSchema(d.Version, sch))
 
 	d.Image = s.Image
+	if tag := tagVersion(s.Image); tag != "" && s.Version != "" && tag != s.Version {
+		r.Add(check.Warning(fmt.Sprintf("spec.image: its tag names version %s but spec.version is %s: the configuration is written for %s; make them agree", tag, s.Version, s.Version)))
+	}
 	if d.Image == "" {
 		repo := "aerospike/aerospike-server"
 		if s.Edition == v1alpha1.EditionEnterprise {
@@ -177,7 +203,7 @@ func New(xr *v1alpha1.AerospikeDatabase, in *v1beta1.Input) (*Database, check.Re
 	d.Racks = split(s, d.Names)
 	d.Storage = storage(s, in)
 	d.MaxUnavailable = MaxUnavailable(s, MinReplicationFactor(s))
-	return d, check.Result{}
+	return d, r
 }
 
 // namespace returns the namespace the XR's objects are composed in. A

@@ -13,6 +13,7 @@ import (
 
 	"github.com/xp-aerospike/xp-aerospike/apis/aerospike/v1alpha1"
 	"github.com/xp-aerospike/xp-aerospike/function/input/v1beta1"
+	"github.com/xp-aerospike/xp-aerospike/function/internal/names"
 )
 
 func xrWith(edit func(s *v1alpha1.AerospikeDatabaseSpec)) *v1alpha1.AerospikeDatabase {
@@ -247,4 +248,61 @@ func TestMaxUnavailable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestResolvedNamesAndWarnings: the cluster name fits asd's limit whatever
+// the XR's name, and a version the schemas do not reach or an image tag
+// that disagrees with spec.version is said, not silently used.
+func TestResolvedNamesAndWarnings(t *testing.T) {
+	long := strings.Repeat("a", 70)
+	cases := map[string]struct {
+		reason      string
+		name        string
+		edit        func(s *v1alpha1.AerospikeDatabaseSpec)
+		clusterName string
+		warnings    []string
+	}{
+		"Short": {reason: "a name asd accepts is the cluster name", name: "db", clusterName: "db"},
+		"Long": {
+			reason:      "a name beyond asd's 63 characters is shortened with a hash, stably",
+			name:        long,
+			clusterName: strings.Repeat("a", 54) + "-" + shortHashOf(long),
+		},
+		"NewerThanSchemas": {
+			reason:      "a version newer than every schema is validated against the newest, and the user is told",
+			name:        "db",
+			edit:        func(s *v1alpha1.AerospikeDatabaseSpec) { s.Version = "9.0.0.0" },
+			clusterName: "db",
+			warnings:    []string{"spec.version: 9.0.0.0 is newer than the newest server configuration this function knows (8.1): aerospike.conf is checked against 8.1's, so a setting 9.0 added or changed is not checked"},
+		},
+		"ImageTagDisagrees": {
+			reason:      "an image whose tag names another version than spec.version",
+			name:        "db",
+			edit:        func(s *v1alpha1.AerospikeDatabaseSpec) { s.Image = "registry.example.com/aerospike-server:8.0.0.15" },
+			clusterName: "db",
+			warnings:    []string{`spec.image: its tag names version 8.0.0.15 but spec.version is 8.1.0.0: the configuration is written for 8.1.0.0; make them agree`},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			x := xrWith(tc.edit)
+			x.Name = tc.name
+			d, res := New(x, nil)
+			if res.Failed() {
+				t.Fatal(res.Errors)
+			}
+			if d.ClusterName != tc.clusterName || len(d.ClusterName) > 63 {
+				t.Errorf("%s: cluster name %q, want %q", tc.reason, d.ClusterName, tc.clusterName)
+			}
+			if diff := cmp.Diff(tc.warnings, res.Warnings); diff != "" {
+				t.Errorf("%s: warnings -want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// shortHashOf is the hash names.Fit appends.
+func shortHashOf(s string) string {
+	f := names.Fit(s, "", 63)
+	return f[strings.LastIndex(f, "-")+1:]
 }

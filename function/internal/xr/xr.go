@@ -47,7 +47,7 @@ const DefaultNsupPeriod v1alpha1.Duration = "120"
 // user believes they made.
 func Decode(content map[string]any) (*v1alpha1.AerospikeDatabase, check.Result) {
 	spec, _ := content["spec"].(map[string]any)
-	if errs := checkQuantities(spec, field.NewPath("spec")); len(errs) > 0 {
+	if errs := append(checkQuantities(spec, field.NewPath("spec")), checkZeros(spec, field.NewPath("spec"))...); len(errs) > 0 {
 		return nil, check.Errors(errs...)
 	}
 	b, err := json.Marshal(content)
@@ -105,6 +105,34 @@ func typeError(err error) *field.Error {
 		return field.Invalid(field.NewPath(te.Field), te.Value, fmt.Sprintf("must be of type %s", te.Type))
 	}
 	return field.Invalid(field.NewPath("spec"), nil, err.Error())
+}
+
+// checkZeros refuses a replication factor of 0 written out: decoded, it
+// would read as unset and take the default.
+func checkZeros(spec map[string]any, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	nss, _ := spec["namespaces"].([]any)
+	for i, n := range nss {
+		ns, _ := n.(map[string]any)
+		if v, ok := ns["replicationFactor"]; ok && isZeroNumber(v) {
+			errs = append(errs, field.Invalid(p.Child("namespaces").Index(i).Child("replicationFactor"), 0, "must be 1 to 256; leave it out for the default"))
+		}
+	}
+	return errs
+}
+
+func isZeroNumber(v any) bool {
+	switch n := v.(type) {
+	case float64:
+		return n == 0
+	case int64:
+		return n == 0
+	case int:
+		return n == 0
+	case json.Number:
+		return n.String() == "0"
+	}
+	return false
 }
 
 // checkQuantities parses every quantity of the spec.

@@ -54,6 +54,11 @@ func TestDecode(t *testing.T) {
 				`spec.resources.limits[memory]: Invalid value: "lots": must be a quantity`,
 			},
 		},
+		"ZeroReplicationFactor": {
+			reason: "a replication factor of 0 written out is refused, not read as unset and defaulted",
+			spec:   "  size: 3\n  namespaces: [{name: a, replicationFactor: 0, storage: {type: memory, size: 1Gi}}, {name: b, storage: {type: memory, size: 1Gi}}]\n",
+			want:   []string{`spec.namespaces[0].replicationFactor: Invalid value: 0: must be 1 to 256; leave it out for the default`},
+		},
 		"WrongType": {
 			reason: "a type mismatch names the field",
 			spec:   "  size: three\n  namespaces: []\n",
