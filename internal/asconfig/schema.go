@@ -30,6 +30,10 @@ var schemaFiles embed.FS
 type Schema struct {
 	version string
 	root    *node
+
+	// server is the server version SchemaFor was given, which messages
+	// name: the user wrote it, not the schema's line.
+	server string
 }
 
 // Version returns the version line of the schema file, such as 8.1.1: the
@@ -228,7 +232,12 @@ func SchemaFor(version string) (*Schema, error) {
 	if pick == nil {
 		return nil, errors.Errorf("server version %s is not supported: the oldest supported version is %s, the first whose configuration this project knows", version, catalog[0].version.line())
 	}
-	return pick.get()
+	s, err := pick.get()
+	if err != nil {
+		return nil, err
+	}
+	// The loaded schema is shared; the copy only names the server.
+	return &Schema{version: s.version, root: s.root, server: version}, nil
 }
 
 func load(file, version string) (*Schema, error) {

@@ -38,7 +38,11 @@ var removed = map[string]string{
 // Write cannot render (a named entry without a name, "#" or a line break in a
 // value), so a configuration it accepts always writes.
 func (s *Schema) Validate(c Conf, enterprise bool, root *field.Path) field.ErrorList {
-	v := &validator{version: s.version, enterprise: enterprise}
+	server := s.server
+	if server == "" {
+		server = s.version
+	}
+	v := &validator{version: server, enterprise: enterprise}
 	v.check(root, c, s.root)
 	if len(v.errs) > 0 {
 		return v.errs
@@ -268,7 +272,7 @@ func (v *validator) object(p *field.Path, m map[string]any, n *node) {
 // unknown explains an unknown setting: removed by 7.x, a likely typo, or
 // absent from this server version.
 func (v *validator) unknown(k string, n *node) string {
-	msg := fmt.Sprintf("unknown setting %q for this version (%s)", k, v.version)
+	msg := fmt.Sprintf("unknown setting %q for server %s", k, v.version)
 	if why, ok := removed[k]; ok {
 		return msg + ": " + why
 	}

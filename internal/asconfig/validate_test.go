@@ -99,26 +99,26 @@ func TestValidate(t *testing.T) {
 			reason: "a key the version does not know is refused, with the likely setting",
 			args:   args{edit: func(c Conf) { c["service"].(Conf)["proto-fd-maxx"] = int64(1) }},
 			want: want{errs: []string{
-				`x.service.proto-fd-maxx: Invalid value: 1: unknown setting "proto-fd-maxx" for this version (8.1.1); did you mean "proto-fd-max"? See https://aerospike.com/docs/database/reference/config`,
+				`x.service.proto-fd-maxx: Invalid value: 1: unknown setting "proto-fd-maxx" for server 8.1.2.0; did you mean "proto-fd-max"? See https://aerospike.com/docs/database/reference/config`,
 			}},
 		},
 		"UnknownKey": {
 			reason: "a key nothing resembles says to remove it",
 			args:   args{edit: func(c Conf) { c["network"].(Conf)["heartbeat"].(Conf)["wibble-wobble"] = true }},
 			want: want{errs: []string{
-				`x.network.heartbeat.wibble-wobble: Invalid value: true: unknown setting "wibble-wobble" for this version (8.1.1); remove it, or see https://aerospike.com/docs/database/reference/config`,
+				`x.network.heartbeat.wibble-wobble: Invalid value: true: unknown setting "wibble-wobble" for server 8.1.2.0; remove it, or see https://aerospike.com/docs/database/reference/config`,
 			}},
 		},
 		"UnknownSection": {
 			reason: "an unknown top-level section is refused",
 			args:   args{edit: func(c Conf) { c["cluster"] = Conf{} }},
-			want:   want{errs: []string{`x.cluster: Invalid value: "object": unknown setting "cluster" for this version (8.1.1)`}},
+			want:   want{errs: []string{`x.cluster: Invalid value: "object": unknown setting "cluster" for server 8.1.2.0`}},
 		},
 		"RemovedKey": {
 			reason: "a setting 7.0 removed says what replaced it",
 			args:   args{edit: func(c Conf) { ns(c)["memory-size"] = float64(4 << 30) }},
 			want: want{errs: []string{
-				`x.namespaces[orders].memory-size: Invalid value: 4294967296: unknown setting "memory-size" for this version (8.1.1): 7.0 removed it: a memory namespace's size is its storage-engine memory data-size`,
+				`x.namespaces[orders].memory-size: Invalid value: 4294967296: unknown setting "memory-size" for server 8.1.2.0: 7.0 removed it: a memory namespace's size is its storage-engine memory data-size`,
 			}},
 		},
 		"WrongType": {
@@ -201,7 +201,7 @@ func TestValidate(t *testing.T) {
 		"MissingRequired": {
 			reason: "the cluster name is required",
 			args:   args{edit: func(c Conf) { delete(c["service"].(Conf), "cluster-name") }},
-			want:   want{errs: []string{"x.service.cluster-name: Required value: server 8.1.1 requires it"}},
+			want:   want{errs: []string{"x.service.cluster-name: Required value: server 8.1.2.0 requires it"}},
 		},
 		"MissingSection": {
 			reason: "network is required",
@@ -228,7 +228,7 @@ func TestValidate(t *testing.T) {
 			args: args{edit: func(c Conf) {
 				ns(c)["storage-engine"] = Conf{"type": "device", "devices": []any{"/dev/a"}, "data-size": int64(1 << 30)}
 			}},
-			want: want{errs: []string{`x.namespaces[orders].storage-engine.data-size: Invalid value: 1073741824: unknown setting "data-size" for this version (8.1.1)`}},
+			want: want{errs: []string{`x.namespaces[orders].storage-engine.data-size: Invalid value: 1073741824: unknown setting "data-size" for server 8.1.2.0`}},
 		},
 		"StorageBranchBounds": {
 			reason: "bounds come from the picked branch: a data file is at least 128 MiB",
