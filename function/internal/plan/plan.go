@@ -20,6 +20,10 @@
 //     again. Configuration that changes live is not in the pod template's
 //     hash and goes to the provider's NamespaceConfig (namespace settings)
 //     or LogLevels (the console sink's levels) instead.
+//   - No node is quiesced before it leaves or restarts: Community Edition
+//     refuses quiesce as Enterprise-only (ERROR:25 on 8.0 and 8.1, see
+//     test/aerospike's TestQuiesceEnterpriseOnly), so a Community node's
+//     clients find its partitions moved only once it is gone.
 //   - A change that loses data (removing a namespace, changing or shrinking
 //     a namespace's storage, lowering a replication factor, changing
 //     edition, deleting volumes with the database) is refused unless the
