@@ -82,9 +82,14 @@ func run(t testing.TB, req *fnv1.RunFunctionRequest) *fnv1.RunFunctionResponse {
 }
 
 func fatals(rsp *fnv1.RunFunctionResponse) []string {
+	return results(rsp, fnv1.Severity_SEVERITY_FATAL)
+}
+
+// results returns the messages of rsp's results of severity sev.
+func results(rsp *fnv1.RunFunctionResponse, sev fnv1.Severity) []string {
 	var out []string
 	for _, r := range rsp.GetResults() {
-		if r.GetSeverity() == fnv1.Severity_SEVERITY_FATAL {
+		if r.GetSeverity() == sev {
 			out = append(out, r.GetMessage())
 		}
 	}

@@ -9,13 +9,7 @@ import (
 )
 
 func warnings(rsp *fnv1.RunFunctionResponse) []string {
-	var out []string
-	for _, r := range rsp.GetResults() {
-		if r.GetSeverity() == fnv1.Severity_SEVERITY_WARNING {
-			out = append(out, r.GetMessage())
-		}
-	}
-	return out
+	return results(rsp, fnv1.Severity_SEVERITY_WARNING)
 }
 
 // singleCopy is the minimal example with its namespace at replication
