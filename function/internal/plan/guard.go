@@ -111,8 +111,8 @@ func Guard(racks []Rack, s *v1alpha1.AerospikeDatabaseSpec, version string, conf
 	p := field.NewPath("spec")
 	var errs field.ErrorList
 	refuse := func(path *field.Path, what, token string) {
-		if !slices.Contains(confirmed, token) {
-			errs = append(errs, field.Forbidden(path, fmt.Sprintf("%s would lose data; if you mean it, add %s to the annotation %s (comma-separated), or revert the change", what, token, AnnotationConfirm)))
+		if e := unconfirmed(confirmed, path, what+" would lose data", token, "revert the change"); e != nil {
+			errs = append(errs, e)
 		}
 	}
 
@@ -234,9 +234,19 @@ func singleCopy(racks []Rack, s *v1alpha1.AerospikeDatabaseSpec, confirmed []str
 		default:
 			continue
 		}
-		if !slices.Contains(confirmed, token) {
-			res.Errors = append(res.Errors, field.Forbidden(p, fmt.Sprintf("namespace %q keeps one copy of each record (replicationFactor 1): %s; if you mean it, add %s to the annotation %s (comma-separated), or raise the replication factor to 2 first and let the cluster migrate", ns.Name, loss, token, AnnotationConfirm)))
+		what := fmt.Sprintf("namespace %q keeps one copy of each record (replicationFactor 1): %s", ns.Name, loss)
+		if e := unconfirmed(confirmed, p, what, token, "raise the replication factor to 2 first and let the cluster migrate"); e != nil {
+			res.Errors = append(res.Errors, e)
 		}
 	}
 	return res
+}
+
+// unconfirmed refuses what at p, saying how to confirm it with token or
+// what to do instead, unless confirmed holds token.
+func unconfirmed(confirmed []string, p *field.Path, what, token, instead string) *field.Error {
+	if slices.Contains(confirmed, token) {
+		return nil
+	}
+	return field.Forbidden(p, fmt.Sprintf("%s; if you mean it, add %s to the annotation %s (comma-separated), or %s", what, token, AnnotationConfirm, instead))
 }
