@@ -68,6 +68,12 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	}
 
 	obs := observe.Request(req)
+	if len(obs.Unreadable) > 0 {
+		// Its rack would look new to the plan, which would then set its
+		// replicas and partition without regard to the pods it runs.
+		response.Fatal(rsp, errors.Errorf("cannot read the observed StatefulSets %v: nothing is changed until they can be read", obs.Unreadable))
+		return rsp, nil
+	}
 	r, checked := resolve.Resolve(oxr.Resource.UnstructuredContent(), in, obs)
 	for _, w := range checked.Warnings {
 		response.Warning(rsp, errors.New(w)).TargetComposite()

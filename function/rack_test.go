@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,22 @@ func TestRemovedRackDrains(t *testing.T) {
 	rsp = run(t, newRequest(t, xr, observed))
 	if _, _, ok := statefulSetOf(rsp, "statefulset-rack-3"); ok {
 		t.Error("the drained rack's StatefulSet is still desired")
+	}
+}
+
+// TestUnreadableStatefulSetChangesNothing: an observed StatefulSet the
+// function cannot read would look like a rack to create, whose replicas
+// and partition the plan would set regardless of the pods it runs; the
+// function refuses to compose instead.
+func TestUnreadableStatefulSetChangesNothing(t *testing.T) {
+	xr := exampleXR(t, "production-enterprise")
+	observed := settled(t, xr)
+	observed["statefulset-rack-2"]["status"].(map[string]any)["replicas"] = "two"
+	rsp := run(t, newRequest(t, xr, observed))
+	if f := fatals(rsp); len(f) != 1 || !strings.Contains(f[0], "statefulset-rack-2") {
+		t.Errorf("fatals %q, want one naming statefulset-rack-2", f)
+	}
+	if n := len(rsp.GetDesired().GetResources()); n != 0 {
+		t.Errorf("%d resources composed from a state that could not be read", n)
 	}
 }

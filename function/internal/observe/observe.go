@@ -8,6 +8,7 @@ package observe
 
 import (
 	"encoding/json"
+	"slices"
 
 	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -40,6 +41,10 @@ type State struct {
 	// ServiceMonitorCRD is Crossplane's answer about the ServiceMonitor
 	// CRD, if the function asked.
 	ServiceMonitorCRD Lookup
+
+	// Unreadable names the observed StatefulSets that could not be read,
+	// sorted. Planning without one would take its rack for a new one.
+	Unreadable []resource.Name
 
 	exists map[resource.Name]bool
 	ready  map[resource.Name]bool
@@ -91,6 +96,8 @@ func Request(req *fnv1.RunFunctionRequest) *State {
 		if rack, ok := names.StatefulSetRack(n); ok {
 			if sts := statefulSet(o); sts != nil {
 				s.StatefulSets[rack] = sts
+			} else {
+				s.Unreadable = append(s.Unreadable, n)
 			}
 			continue
 		}
@@ -103,6 +110,7 @@ func Request(req *fnv1.RunFunctionRequest) *State {
 		}
 	}
 	s.ServiceMonitorCRD = lookup(req, RequiredServiceMonitorCRD)
+	slices.Sort(s.Unreadable)
 	return s
 }
 
@@ -169,9 +177,8 @@ func service(o *fnv1.Resource) Service {
 // statefulSet reads what readiness and the plan need of an observed
 // StatefulSet: its generation and annotations, replicas, update strategy and
 // volume retention, its pod template's configuration hash and containers'
-// images, and its status. It returns nil when it cannot be read, which makes
-// the rack new to the plan and its StatefulSet not ready. Decoding it whole
-// would cost more than composing it.
+// images, and its status. It returns nil when it cannot be read. Decoding it
+// whole would cost more than composing it.
 func statefulSet(o *fnv1.Resource) *appsv1.StatefulSet {
 	f := o.GetResource().GetFields()
 	if f == nil {
